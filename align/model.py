@@ -1,0 +1,142 @@
+"""The data model every step shares: documents, blocks, sentences, beads and alignments.
+
+A Document owns its cleaned text once; blocks and sentences are views into it by character
+offsets (as spaCy's spans are), so no sentence text is ever copied or allowed to drift.
+All classes are frozen: a step computes new values, it never edits shared ones.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Literal
+
+BlockKind = Literal["title", "heading", "paragraph", "bullet", "line"]
+"""What a block is. `line` is one line of a pre-segmented file."""
+
+BLOCK_KINDS: tuple[str, ...] = ("title", "heading", "paragraph", "bullet", "line")
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """A structural unit of the cleaned text: text[start:end] of its document."""
+
+    kind: BlockKind
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    """One sentence: text[start:end] of its document, inside block number `block`."""
+
+    start: int
+    end: int
+    block: int
+
+
+@dataclass(frozen=True)
+class Document:
+    """A cleaned document in one language with its blocks and sentences.
+
+    `text` is what users see (markup removed, broken lines joined); blocks are separated in it
+    by a newline. `source` names where it came from (a path, or None for in-memory text).
+    """
+
+    text: str
+    lang: str
+    blocks: tuple[Block, ...]
+    sentences: tuple[Sentence, ...] = ()
+    source: str | None = None
+
+    def __post_init__(self) -> None:
+        n = len(self.text)
+        for b in self.blocks:
+            if not (0 <= b.start <= b.end <= n):
+                raise ValueError(f"block {b} lies outside the text ({n} characters)")
+        for s in self.sentences:
+            if not (0 <= s.start < s.end <= n) or not (0 <= s.block < len(self.blocks)):
+                raise ValueError(f"sentence {s} lies outside the text or its blocks")
+
+    def sentence_text(self, i: int) -> str:
+        """The text of sentence i."""
+        s = self.sentences[i]
+        return self.text[s.start : s.end]
+
+    def block_text(self, i: int) -> str:
+        """The text of block i."""
+        b = self.blocks[i]
+        return self.text[b.start : b.end]
+
+    @cached_property
+    def sentence_texts(self) -> tuple[str, ...]:
+        """The text of every sentence, in order."""
+        t = self.text
+        return tuple(t[s.start : s.end] for s in self.sentences)
+
+    def __len__(self) -> int:
+        return len(self.sentences)
+
+
+BeadStatus = Literal["auto", "confirmed", "edited", "rejected"]
+BEAD_STATUSES: tuple[str, ...] = ("auto", "confirmed", "edited", "rejected")
+
+
+@dataclass(frozen=True, slots=True)
+class Bead:
+    """A translation unit: source sentence ids and target sentence ids (either may be empty).
+
+    `confidence` is the calibrated probability that this bead is exactly right.
+    """
+
+    src: tuple[int, ...]
+    tgt: tuple[int, ...]
+    confidence: float = 1.0
+
+    @property
+    def type(self) -> str:
+        """The bead's shape as 'n-m', e.g. '2-1' or '1-0'."""
+        return f"{len(self.src)}-{len(self.tgt)}"
+
+
+@dataclass(frozen=True)
+class Signature:
+    """Every setting that produced an alignment, so a result can be reproduced and compared."""
+
+    version: str
+    model: str
+    segmenter: str
+    settings: tuple[tuple[str, str], ...] = ()
+
+    def __str__(self) -> str:
+        parts = [f"align:{self.version}", f"model:{self.model}", f"seg:{self.segmenter}"]
+        parts += [f"{k}:{v}" for k, v in self.settings]
+        return "|".join(parts)
+
+
+@dataclass(frozen=True)
+class Alignment:
+    """Two documents and the beads that pair their sentences, in document order."""
+
+    src: Document
+    tgt: Document
+    beads: tuple[Bead, ...]
+    signature: Signature | None = None
+    stats: dict[str, float] = field(default_factory=dict, compare=False)
+
+    def src_text(self, bead: Bead) -> str:
+        """The source side of a bead as one string (joined the way its language writes)."""
+        return join_sentences([self.src.sentence_text(i) for i in bead.src], self.src.lang)
+
+    def tgt_text(self, bead: Bead) -> str:
+        """The target side of a bead as one string."""
+        return join_sentences([self.tgt.sentence_text(i) for i in bead.tgt], self.tgt.lang)
+
+
+NO_SPACE_LANGS = frozenset({"ja", "zh", "th", "lo", "km", "my"})
+
+
+def join_sentences(texts: list[str], lang: str) -> str:
+    """Join sentences as the language writes them: no space for Japanese, one space otherwise."""
+    sep = "" if lang.split("-")[0].lower() in NO_SPACE_LANGS else " "
+    return sep.join(texts)
