@@ -1,0 +1,54 @@
+"""Vecalign's bead notation, `[i, j]:[k]`: one source of truth for reading and writing it."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from pathlib import Path
+
+from align.errors import FormatError, InputError
+
+_BEAD_RE = re.compile(r"^\s*\[([0-9,\s]*)\]\s*:\s*\[([0-9,\s]*)\]\s*$")
+
+
+def format_bead(src: Iterable[int], tgt: Iterable[int]) -> str:
+    """`[1, 2]:[3]` for a bead; nulls as `[]`."""
+    return f"[{', '.join(map(str, src))}]:[{', '.join(map(str, tgt))}]"
+
+
+def _ids(part: str) -> tuple[int, ...]:
+    part = part.strip()
+    return tuple(int(x) for x in part.split(",")) if part else ()
+
+
+def parse_bead(line: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """Parse one `[i, j]:[k]` line; raises FormatError on anything else."""
+    m = _BEAD_RE.match(line)
+    if not m:
+        raise FormatError(f"not a bead: {line.strip()[:60]!r} (expected e.g. '[0, 1]:[2]')")
+    try:
+        return _ids(m.group(1)), _ids(m.group(2))
+    except ValueError:
+        raise FormatError(f"not a bead: {line.strip()[:60]!r}") from None
+
+
+def read_beads(path: str | Path) -> list[tuple[tuple[int, ...], tuple[int, ...]]]:
+    """Read a beads file (blank lines ignored); errors name the file and line."""
+    p = Path(path)
+    try:
+        lines = p.read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        raise InputError(f"{p}: no such file") from None
+    except IsADirectoryError:
+        raise InputError(f"{p}: is a directory, expected a beads file") from None
+    except UnicodeDecodeError:
+        raise InputError(f"{p}: not a UTF-8 text file") from None
+    out = []
+    for n, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            out.append(parse_bead(line))
+        except FormatError as e:
+            raise FormatError(f"{p}:{n}: {e}") from None
+    return out

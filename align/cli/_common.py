@@ -1,0 +1,62 @@
+"""What every command shares: turning library errors into one line on stderr and an exit code."""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import typer
+
+from align.errors import AlignError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def fail(message: str, code: int = 1) -> typer.Exit:
+    """Print `error: message` on stderr and return the Exit to raise."""
+    typer.echo(f"error: {message}", err=True)
+    return typer.Exit(code)
+
+
+def warn(message: str) -> None:
+    """Print `warning: message` on stderr."""
+    typer.echo(f"warning: {message}", err=True)
+
+
+def cli_errors(func: F) -> F:
+    """Run a command so that no traceback ever reaches the user.
+
+    AlignError becomes its message and exit code; anything unexpected becomes a one-line
+    internal error (set ALIGN_DEBUG=1 to see the traceback).
+    """
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except typer.Exit:
+            raise
+        except AlignError as e:
+            raise fail(str(e), e.exit_code) from None
+        except KeyboardInterrupt:
+            raise fail("interrupted", 130) from None
+        except BrokenPipeError:
+            # stdout closed early (e.g. `| head`): not an error for the user.
+            try:
+                sys.stdout = open(os.devnull, "w")  # noqa: SIM115
+            except OSError:
+                pass
+            raise typer.Exit(0) from None
+        except MemoryError:
+            raise fail("out of memory", 1) from None
+        except Exception as e:  # noqa: BLE001
+            if os.environ.get("ALIGN_DEBUG"):
+                raise
+            raise fail(
+                f"internal error: {type(e).__name__}: {e} (rerun with ALIGN_DEBUG=1 for details)", 1
+            ) from None
+
+    return wrapper  # type: ignore[return-value]
