@@ -21,6 +21,9 @@ app = typer.Typer(
 # (command name, module under align.cli, function name). One file per command.
 COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("segment", "segment", "segment_cmd"),
+    ("pair", "pair", "pair_cmd"),
+    ("eval", "eval", "eval_cmd"),
+    ("models", "models", "models_cmd"),
 )
 
 for _name, _module, _func in COMMANDS:

@@ -1,0 +1,86 @@
+"""`align pair SRC TGT`: align one document pair and write the beads."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from align.cli._common import cli_errors, warn
+
+REVIEW_THRESHOLD = 0.9
+
+
+@cli_errors
+def pair_cmd(
+    src: Annotated[Path, typer.Argument(help="Source document (the Japanese original).")],
+    tgt: Annotated[Path, typer.Argument(help="Target document (the translation).")],
+    output: Annotated[
+        Optional[Path],
+        typer.Option("-o", "--output", help="Output file; its extension sets the format. Default: stdout."),
+    ] = None,
+    fmt: Annotated[
+        Optional[str],
+        typer.Option("--format", help="jsonl, csv, tsv, beads or tmx (default: from -o, else jsonl)."),
+    ] = None,
+    src_lang: Annotated[str, typer.Option("--src-lang", help="Source language code.")] = "ja",
+    tgt_lang: Annotated[str, typer.Option("--tgt-lang", help="Target language code.")] = "en",
+    model: Annotated[
+        str, typer.Option("--model", help="use-m3 (default), e5-small, or a sentence-transformers folder/NAME.")
+    ] = "use-m3",
+    presegmented: Annotated[
+        bool, typer.Option("--presegmented", help="Each line of each file is one sentence, used as it is.")
+    ] = False,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not read or write the embedding cache.")] = False,
+    threads: Annotated[int, typer.Option("--threads", min=1, max=64, help="Encoder threads.")] = 1,
+    include_unaligned: Annotated[
+        bool, typer.Option("--include-unaligned", help="TMX: keep 1-0 and 0-1 beads (always kept elsewhere).")
+    ] = False,
+    quiet: Annotated[bool, typer.Option("-q", "--quiet", help="No summary line on stderr.")] = False,
+) -> None:
+    """Align SRC with TGT: every bead with its texts, sentence ids, type and confidence."""
+    from align.formats import format_from_path, rows_from_alignment, write_rows
+    from align.pipeline import align_files
+
+    out_fmt = fmt or (format_from_path(output) if output else "jsonl")
+    if fmt is not None:
+        format_from_path(Path(f"x.{fmt}"))  # validates the name with the same message as -o
+    alignment = align_files(
+        src,
+        tgt,
+        src_lang=src_lang,
+        tgt_lang=tgt_lang,
+        model=model,
+        presegmented=presegmented,
+        cache=not no_cache,
+        threads=threads,
+    )
+    report = write_rows(
+        rows_from_alignment(alignment, doc_id=src.stem),
+        output,
+        fmt=out_fmt,  # type: ignore[arg-type]
+        src_lang=src_lang,
+        tgt_lang=tgt_lang,
+        include_unaligned=include_unaligned if out_fmt == "tmx" else True,
+    )
+    for message in alignment.stats.get("warnings", []) if isinstance(alignment.stats.get("warnings"), list) else []:
+        warn(message)
+    if getattr(report, "dropped_chars", 0):
+        warn(f"{report.dropped_chars} characters illegal in XML were dropped")
+    if not quiet:
+        typer.echo(summary_line(alignment), err=True)
+
+
+def summary_line(alignment) -> str:  # noqa: ANN001 - Alignment, kept lazy
+    """One line: sentences, beads by type, how many to review, time."""
+    types = Counter(b.type for b in alignment.beads)
+    by_type = ", ".join(f"{t}: {n}" for t, n in sorted(types.items(), key=lambda kv: -kv[1]))
+    below = sum(1 for b in alignment.beads if b.confidence < REVIEW_THRESHOLD)
+    total = alignment.stats.get("total_s")
+    took = f", {total:.1f} s" if isinstance(total, float) else ""
+    return (
+        f"{len(alignment.src)} + {len(alignment.tgt)} sentences → {len(alignment.beads)} beads "
+        f"({by_type}); {below} below {REVIEW_THRESHOLD} to review{took}"
+    )

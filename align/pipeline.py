@@ -1,0 +1,148 @@
+"""The library's main entry points: file → Document, and two Documents → Alignment.
+
+The CLI commands are thin shells over these functions; a Python user calls them directly:
+
+    from align.pipeline import align_files
+    alignment = align_files("ja.md", "en.md")
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from align import __version__
+from align.errors import InputError
+from align.model import Alignment, Block, Document, Sentence, Signature
+
+if TYPE_CHECKING:
+    from align.aligner import AlignSettings
+    from align.encoders import Encoder
+
+PRESEGMENTED = "presegmented"
+
+
+def load_document(path: str | Path, *, lang: str | None = None, presegmented: bool = False) -> Document:
+    """Read and segment one file; `lang=None` detects the language from the script.
+
+    With `presegmented`, each line is one sentence used as it is (line i is sentence i).
+    """
+    if presegmented:
+        return read_presegmented(path, lang=lang)
+    from align.read import read_document
+    from align.segment import segment_document
+
+    return segment_document(read_document(path, lang=lang))
+
+
+def read_presegmented(path: str | Path, *, lang: str | None = None) -> Document:
+    """One sentence a line, no cleaning; an empty line inside the file is an error (it would shift ids)."""
+    from align.lang import detect_language
+    from align.read import read_text
+
+    p = Path(path)
+    text = read_text(p)
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    blocks: list[Block] = []
+    sentences: list[Sentence] = []
+    pos = 0
+    for n, line in enumerate(lines):
+        line = line.rstrip("\r")
+        if not line.strip():
+            raise InputError(
+                f"{p}: line {n + 1} is empty; --presegmented needs one sentence on every line"
+            )
+        blocks.append(Block("line", pos, pos + len(line)))
+        sentences.append(Sentence(pos, pos + len(line), n))
+        pos += len(line) + 1
+    joined = "\n".join(line.rstrip("\r") for line in lines)
+    return Document(
+        text=joined,
+        lang=lang or detect_language(joined),
+        blocks=tuple(blocks),
+        sentences=tuple(sentences),
+        source=str(p),
+    )
+
+
+def align_documents(
+    src: Document,
+    tgt: Document,
+    *,
+    encoder: Encoder,
+    settings: AlignSettings | None = None,
+    segmenter: str | None = None,
+) -> Alignment:
+    """Align two segmented documents; the result carries a signature of every setting used."""
+    from align.aligner import AlignSettings, align_sentences
+
+    if not src.sentences:
+        raise InputError(f"{src.source or 'source'}: no sentences to align")
+    if not tgt.sentences:
+        raise InputError(f"{tgt.source or 'target'}: no sentences to align")
+    settings = settings or AlignSettings()
+    kinds_src = [b.kind for b in src.blocks]
+    kinds_tgt = [b.kind for b in tgt.blocks]
+    result = align_sentences(
+        src.sentence_texts,
+        tgt.sentence_texts,
+        encoder.encode,
+        src_lang=src.lang,
+        tgt_lang=tgt.lang,
+        settings=settings,
+        src_blocks=[s.block for s in src.sentences],
+        tgt_blocks=[s.block for s in tgt.sentences],
+        src_block_kinds=kinds_src,
+        tgt_block_kinds=kinds_tgt,
+    )
+    if segmenter is None:
+        from align.segment import SEGMENTER_ID
+
+        segmenter = SEGMENTER_ID
+    signature = Signature(
+        version=__version__,
+        model=encoder.name,
+        segmenter=segmenter,
+        settings=tuple(settings.items()),
+    )
+    return Alignment(src=src, tgt=tgt, beads=tuple(result.beads), signature=signature, stats=dict(result.stats))
+
+
+def align_files(
+    src: str | Path,
+    tgt: str | Path,
+    *,
+    src_lang: str | None = "ja",
+    tgt_lang: str | None = "en",
+    model: str = "use-m3",
+    presegmented: bool = False,
+    cache: bool = True,
+    threads: int = 1,
+    settings: AlignSettings | None = None,
+) -> Alignment:
+    """Read, segment, encode and align a file pair: the one call behind `align pair` and `align add`."""
+    from align.encoders import get_encoder
+
+    t0 = time.perf_counter()
+    src_doc = load_document(src, lang=src_lang, presegmented=presegmented)
+    tgt_doc = load_document(tgt, lang=tgt_lang, presegmented=presegmented)
+    t1 = time.perf_counter()
+    encoder = get_encoder(model, threads=threads, cache=cache)
+    alignment = align_documents(
+        src_doc,
+        tgt_doc,
+        encoder=encoder,
+        settings=settings,
+        segmenter=PRESEGMENTED if presegmented else None,
+    )
+    stats = dict(alignment.stats)
+    stats["read_segment_s"] = t1 - t0
+    stats["total_s"] = time.perf_counter() - t0
+    for counter in ("hits", "misses"):
+        if hasattr(encoder, counter):
+            stats[f"cache_{counter}"] = float(getattr(encoder, counter))
+    return replace(alignment, stats=stats)
