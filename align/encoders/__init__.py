@@ -1,0 +1,128 @@
+"""Sentence encoders (the `embed` step): a name in, an Encoder out.
+
+Names: "use-m3" (default, built in), "e5-small" (extra `e5`), and local sentence-transformers
+folders (extra `st`) given as `st:PATH`, a PATH, or a NAME meaning the folder models/NAME.
+The models directory is $ALIGN_MODELS_DIR, else ./models. Nothing is ever downloaded.
+
+Importing this package imports no model library; each loads on the first encode that needs it.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import time
+from pathlib import Path
+
+from align.encoders.base import Encoder, ModelInfo, ModelKind
+from align.encoders.cache import CachedEncoder, CacheWarning, EmbeddingStore, default_cache_dir
+from align.errors import ModelError, UsageError
+
+__all__ = [
+    "BUILT_INS",
+    "CacheWarning",
+    "CachedEncoder",
+    "DEFAULT_MODEL",
+    "EmbeddingStore",
+    "Encoder",
+    "ModelInfo",
+    "ModelKind",
+    "default_cache_dir",
+    "default_models_dir",
+    "get_encoder",
+    "list_models",
+]
+
+DEFAULT_MODEL = "use-m3"
+BUILT_INS: dict[str, tuple[str, str, str]] = {
+    # name: (module, class, what it is)
+    "use-m3": ("align.encoders.use_m3", "UseM3Encoder", "USE multilingual v3, 512-d, numpy"),
+    "e5-small": ("align.encoders.e5", "E5SmallEncoder", "multilingual-e5-small 4-bit, 384-d"),
+}
+
+
+def default_models_dir() -> Path:
+    """$ALIGN_MODELS_DIR, else ./models (relative to the current directory)."""
+    env = os.environ.get("ALIGN_MODELS_DIR")
+    return Path(env).expanduser() if env else Path("models")
+
+
+def _model_folder(spec: str, models_dir: Path | None) -> Path:
+    """The folder a non-built-in model name points at (a path, or a name under models/)."""
+    path = Path(spec).expanduser()
+    looks_like_path = os.sep in spec or "/" in spec or spec.startswith((".", "~"))
+    if looks_like_path or path.is_dir():
+        return path
+    folder = (models_dir if models_dir is not None else default_models_dir()) / spec
+    if not folder.exists():
+        raise ModelError(
+            f"unknown model {spec!r}: not one of {', '.join(BUILT_INS)} and no folder {folder} "
+            "(put a sentence-transformers model there, or run `align models`)"
+        )
+    return folder
+
+
+def _make_encoder(name: str, *, threads: int, models_dir: Path | None) -> Encoder:
+    if name in BUILT_INS:
+        module, cls, _ = BUILT_INS[name]
+        return getattr(importlib.import_module(module), cls)(threads=threads)
+    spec = name.removeprefix("st:")
+    if not spec:
+        raise UsageError("model name is empty: use use-m3, e5-small, st:PATH or a folder name")
+    from align.encoders.st import SentenceTransformerEncoder
+
+    return SentenceTransformerEncoder(_model_folder(spec, models_dir), threads=threads)
+
+
+def get_encoder(
+    name: str = DEFAULT_MODEL,
+    *,
+    threads: int = 1,
+    cache: bool = True,
+    cache_dir: Path | None = None,
+    models_dir: Path | None = None,
+) -> Encoder:
+    """The encoder called `name`, wrapped in the embedding cache unless cache=False.
+
+    Checks cheaply that the model can be found (raises ModelError if not); the model itself
+    loads on the first encode that misses the cache.
+    """
+    encoder = _make_encoder(name, threads=threads, models_dir=models_dir)
+    if not cache:
+        return encoder
+    return CachedEncoder(encoder, EmbeddingStore(cache_dir))
+
+
+def list_models(*, models_dir: Path | None = None, check: bool = False) -> list[ModelInfo]:
+    """The built-in models and every folder under the models directory, with availability.
+
+    By default only files and importability are checked (fast). With check=True each
+    available model is loaded and encodes one sentence, and detail gives dim and load time.
+    """
+    infos: list[ModelInfo] = []
+    for name, (_, _, what) in BUILT_INS.items():
+        infos.append(_info(name, "built-in", None, what, check))
+    folder = models_dir if models_dir is not None else default_models_dir()
+    if folder.is_dir():
+        for sub in sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith(".")):
+            infos.append(_info(sub.name, "sentence-transformers folder", sub, "", check, folder))
+    return infos
+
+
+def _info(
+    name: str, kind: ModelKind, path: Path | None, what: str, check: bool, models_dir: Path | None = None
+) -> ModelInfo:
+    where = str(path) if path is not None else None
+    try:
+        encoder = _make_encoder(name, threads=1, models_dir=models_dir)
+    except ModelError as e:
+        return ModelInfo(name, kind, where, False, str(e))
+    if not check:
+        return ModelInfo(name, kind, where, True, what or "files present (not loaded)")
+    start = time.perf_counter()
+    try:
+        dim = encoder.encode(["check"]).shape[1]
+    except ModelError as e:
+        return ModelInfo(name, kind, where, False, str(e))
+    took = time.perf_counter() - start
+    return ModelInfo(name, kind, where, True, f"{what + ', ' if what else ''}{dim}-d, loaded in {took:.1f} s")

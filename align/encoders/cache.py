@@ -1,0 +1,183 @@
+"""The on-disk embedding cache: vectors keyed by model and exact sentence text.
+
+Aligning the same pair again, or a corrected copy of a document, re-encodes only the sentences
+that changed. The store is one SQLite file in WAL mode (stdlib, safe with several processes).
+A cache that cannot be opened, read or written never stops an alignment: it warns once and
+the run goes on without it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sqlite3
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from align.encoders.base import Encoder, check_texts
+
+DB_NAME = "embeddings.sqlite3"
+_CHUNK = 500  # keys per SELECT ... IN (...), under SQLite's variable limit
+
+
+class CacheWarning(UserWarning):
+    """The embedding cache is unusable; alignment goes on without it."""
+
+
+def default_cache_dir() -> Path:
+    """ALIGN_CACHE_DIR, else $XDG_CACHE_HOME/align, else ~/.cache/align."""
+    if os.environ.get("ALIGN_CACHE_DIR"):
+        return Path(os.environ["ALIGN_CACHE_DIR"]).expanduser()
+    if os.environ.get("XDG_CACHE_HOME"):
+        return Path(os.environ["XDG_CACHE_HOME"]).expanduser() / "align"
+    return Path.home() / ".cache" / "align"
+
+
+def text_key(text: str) -> bytes:
+    """16-byte hash of the exact text (no normalisation: any change is a new sentence)."""
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+
+
+class EmbeddingStore:
+    """float32 vectors in SQLite, keyed by (model cache key, text hash).
+
+    Opens on first use. Any SQLite or file-system error disables the store for the rest of
+    the process, with one CacheWarning naming the file and the reason.
+    """
+
+    def __init__(self, folder: Path | None = None) -> None:
+        self.folder = Path(folder) if folder is not None else default_cache_dir()
+        self.path = self.folder / DB_NAME
+        self._db: sqlite3.Connection | None = None
+        self.disabled = False
+
+    def _fail(self, action: str, error: Exception) -> None:
+        self.disabled = True
+        if self._db is not None:
+            try:
+                self._db.close()
+            except sqlite3.Error:
+                pass
+            self._db = None
+        warnings.warn(
+            f"embedding cache {self.path} could not {action} ({error}); continuing without the "
+            "cache (fix or delete the file, set ALIGN_CACHE_DIR, or use --no-cache)",
+            CacheWarning,
+            stacklevel=4,
+        )
+
+    def _connect(self) -> sqlite3.Connection | None:
+        if self.disabled:
+            return None
+        if self._db is None:
+            try:
+                self.folder.mkdir(parents=True, exist_ok=True)
+                db = sqlite3.connect(self.path, timeout=30.0, isolation_level=None)
+                db.execute("PRAGMA journal_mode=WAL")
+                db.execute("PRAGMA synchronous=NORMAL")
+                db.execute(
+                    "CREATE TABLE IF NOT EXISTS vectors (model TEXT NOT NULL, key BLOB NOT NULL,"
+                    " vec BLOB NOT NULL, PRIMARY KEY (model, key)) WITHOUT ROWID"
+                )
+                self._db = db
+            except (sqlite3.Error, OSError) as e:
+                self._fail("be opened", e)
+                return None
+        return self._db
+
+    def get_many(self, model: str, keys: Sequence[bytes], dim: int | None) -> dict[bytes, np.ndarray]:
+        """The stored vectors for `keys` (missing keys are left out).
+
+        A stored blob of the wrong length (another dim, a damaged row) counts as missing.
+        """
+        db = self._connect()
+        if db is None or not keys:
+            return {}
+        found: dict[bytes, np.ndarray] = {}
+        try:
+            for i in range(0, len(keys), _CHUNK):
+                part = keys[i : i + _CHUNK]
+                marks = ",".join("?" * len(part))
+                rows = db.execute(
+                    f"SELECT key, vec FROM vectors WHERE model = ? AND key IN ({marks})",
+                    (model, *part),
+                ).fetchall()
+                for key, blob in rows:
+                    if dim is None or len(blob) == 4 * dim:
+                        found[key] = np.frombuffer(blob, dtype=np.float32)
+        except sqlite3.Error as e:
+            self._fail("be read", e)
+            return {}
+        if dim is None and len({v.shape for v in found.values()}) > 1:
+            return {}  # rows of different lengths: trust none of them
+        return found
+
+    def put_many(self, model: str, keys: Sequence[bytes], vectors: np.ndarray) -> None:
+        """Store rows of `vectors` under `keys` (replacing what was there) in one transaction."""
+        db = self._connect()
+        if db is None or not keys:
+            return
+        vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+        try:
+            db.execute("BEGIN IMMEDIATE")
+            db.executemany(
+                "INSERT OR REPLACE INTO vectors (model, key, vec) VALUES (?, ?, ?)",
+                ((model, k, v.tobytes()) for k, v in zip(keys, vectors, strict=True)),
+            )
+            db.execute("COMMIT")
+        except sqlite3.Error as e:
+            try:
+                db.execute("ROLLBACK")
+            except sqlite3.Error:
+                pass
+            self._fail("be written", e)
+
+    def close(self) -> None:
+        """Close the database connection (reopened on next use)."""
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
+
+class CachedEncoder(Encoder):
+    """An encoder that asks the store first and encodes only what it has not seen.
+
+    `misses` counts the sentences actually sent to the model, `hits` those served without it
+    (from the store, or a repeat within the same call); hits + misses = sentences asked for.
+    The inner model is not even loaded when everything is a hit.
+    """
+
+    def __init__(self, inner: Encoder, store: EmbeddingStore) -> None:
+        self.inner = inner
+        self.store = store
+        self.name = inner.name
+        self.hits = 0
+        self.misses = 0
+
+    @property
+    def dim(self) -> int:
+        return self.inner.dim
+
+    @property
+    def cache_key(self) -> str:
+        return self.inner.cache_key
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        items = check_texts(texts)
+        if not items:
+            return self.inner.encode([])
+        keys = [text_key(t) for t in items]
+        unique = list(dict.fromkeys(keys))
+        found = self.store.get_many(self.cache_key, unique, self.inner.known_dim())
+        todo = [k for k in unique if k not in found]
+        if todo:
+            first_text = dict(zip(keys, items, strict=True))
+            new = self.inner.encode([first_text[k] for k in todo])
+            self.store.put_many(self.cache_key, todo, new)
+            found.update(zip(todo, new, strict=True))
+        self.misses += len(todo)
+        self.hits += len(items) - len(todo)
+        return np.stack([found[k] for k in keys]).astype(np.float32, copy=False)
