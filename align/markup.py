@@ -1,0 +1,436 @@
+"""Markup to raw blocks: what each input format says about a document's structure.
+
+Each parser turns cleaned text (see `align.read`) into RawBlocks: the block's kind, its visible
+lines (markup removed) and how strongly it is separated from the block before it. The
+separation tells the reader whether a break may be a line broken in mid-sentence:
+
+- "hard": never joined (a heading, title line, table cell, list item start);
+- "weak": a paragraph break that may still be mid-sentence (blank lines, page breaks, <br>,
+  </p><p>), joined when the text gives evidence;
+- "line": one paragraph a line (plain text without blank lines), joined only on strong evidence.
+
+The lines inside one RawBlock are soft breaks (markdown's single newlines, hard-wrapped plain
+text) and are always joined.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Literal
+
+import lxml.html
+from lxml import etree
+
+from align.model import BlockKind
+
+Break = Literal["hard", "weak", "line"]
+
+
+@dataclass(frozen=True, slots=True)
+class RawBlock:
+    """A block before joining: kind, its visible lines (soft breaks between them), its separation."""
+
+    kind: BlockKind
+    lines: tuple[str, ...]
+    brk: Break
+
+
+def stronger(a: Break, b: Break) -> Break:
+    """The stronger of two separations (hard > weak > line): several breaks in a row."""
+    order = ("line", "weak", "hard")
+    return a if order.index(a) >= order.index(b) else b
+
+
+# ---------------------------------------------------------------- titles
+
+_TITLE_MAX = 150
+_TITLE_RUN_MAX = 6
+_ENDS_SENTENCE = re.compile(r"[.!?。！？][\"'”’」』）)\]]*\s*$")
+
+
+def _title_like(block: RawBlock) -> bool:
+    """Short, and not a sentence (a very short line may end in a period: 'Tokyo, 2024.')."""
+    text = " ".join(block.lines).strip()
+    return (
+        block.kind == "paragraph"
+        and 0 < len(text) <= _TITLE_MAX
+        and (len(text) <= 40 or not _ENDS_SENTENCE.search(text))
+    )
+
+
+def mark_title(blocks: list[RawBlock], *, run: bool) -> list[RawBlock]:
+    """Mark the document's title lines as kind 'title'.
+
+    With `run` (markdown with headings) the leading title-like blocks before the first heading
+    are the title (at most six: a speech has speaker, place, date, '(Translation)'); otherwise
+    only a first single-line title-like block is, as in a Kyoto article's first line. A title is
+    only marked when something follows it.
+    """
+    if len(blocks) < 2:
+        return blocks
+    out = list(blocks)
+    if not run:
+        first = out[0]
+        if len(first.lines) == 1 and _title_like(first):
+            out[0] = RawBlock("title", first.lines, "hard")
+            out[1] = RawBlock(out[1].kind, out[1].lines, "hard")
+        return out
+    n = 0
+    while n < min(len(out) - 1, _TITLE_RUN_MAX) and _title_like(out[n]):
+        n += 1
+    if n == 0 and out[0].kind == "heading":
+        n = 1  # a document that starts with a heading: that heading is its title
+    for i in range(n):
+        out[i] = RawBlock("title", out[i].lines, "hard")
+    if n:
+        out[n] = RawBlock(out[n].kind, out[n].lines, "hard")
+    return out
+
+
+# ---------------------------------------------------------------- plain text
+
+_TXT_BULLET = re.compile(r"^(?:[-*•●○■□◆◇▪‣]\s|[・•●○■□◆◇▪‣])")
+
+
+def _width(line: str) -> int:
+    """Display width in columns: East Asian wide and full-width characters count two."""
+    ascii_len = len(line.encode("ascii", "ignore"))
+    return ascii_len + sum(
+        2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in line if ord(c) > 127
+    )
+
+
+def _looks_wrapped(lines: list[str]) -> bool:
+    """Whether a blank-line-separated chunk is one paragraph hard-wrapped at a fixed width.
+
+    Wrapped lines are all nearly as long as the longest (the last may be short); a chunk of one
+    paragraph a line (Kyoto articles) has lines of very different lengths and is not wrapped.
+    """
+    if len(lines) < 2:
+        return False
+    widths = [_width(line) for line in lines]
+    longest = max(widths)
+    return longest >= 30 and min(widths[:-1]) >= 0.6 * longest and not any(
+        _TXT_BULLET.match(line) for line in lines[1:]
+    )
+
+
+def parse_txt(text: str) -> list[RawBlock]:
+    """Plain text: blank lines (and page breaks) separate chunks; a hard-wrapped chunk is one
+    paragraph, any other chunk has one paragraph a line. The first line may be the title."""
+    blocks: list[RawBlock] = []
+    for chunk in re.split(r"\n[^\S\n]*\n\s*", text.replace("\f", "\n\n")):
+        lines = [line.strip() for line in chunk.split("\n") if line.strip()]
+        if not lines:
+            continue
+        if _looks_wrapped(lines):
+            blocks.append(RawBlock("paragraph", tuple(lines), "weak"))
+            continue
+        for i, line in enumerate(lines):
+            kind: BlockKind = "bullet" if _TXT_BULLET.match(line) else "paragraph"
+            blocks.append(RawBlock(kind, (line,), "weak" if i == 0 else "line"))
+    return mark_title(blocks, run=False)
+
+
+# ---------------------------------------------------------------- markdown
+
+_ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
+_SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
+_HR = re.compile(r"^ {0,3}(?:(?:\*[ \t]*){3,}|(?:-[ \t]*){3,}|(?:_[ \t]*){3,})$")
+_LIST = re.compile(r"^[ \t]*(?:[-*+]|\d{1,9}[.)])(?:[ \t]+|$)")
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_QUOTE = re.compile(r"^ {0,3}>[ \t]?")
+_TABLE_ROW = re.compile(r"^[ \t]*\|.*\|[ \t]*$")
+_TABLE_RULE = re.compile(r"^[ \t]*\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)*\|?[ \t]*$")
+_REF_DEF = re.compile(r"^ {0,3}\[[^\]]+\]:[ \t]+\S+")
+_BOLD_LINE = re.compile(r"^[ \t]*(\*\*|__)(?=\S)(.+?)(?<=\S)\1[ \t]*$")
+_HARD_BREAK = re.compile(r"(?: {2,}|\\)$")
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\n((?:[\w-]+:.*\n|[ \t-].*\n|\n)*?)---[ \t]*\n")
+
+_CODE_SPAN = re.compile(r"(`+)(.+?)\1")
+_IMAGE = re.compile(r"!\[[^\]]*\](?:\([^)]*\)|\[[^\]]*\])?")
+_LINK = re.compile(r"\[([^\]]*)\](?:\((?:[^()\s]|\([^)]*\))*(?:\s+[\"'(][^)]*)?\)|\[[^\]]*\])")
+_FOOTNOTE_REF = re.compile(r"\[\^[^\]]+\]")
+_AUTOLINK = re.compile(r"<((?:https?|ftp|mailto):[^>\s]+)>")
+_BR_TAG = re.compile(r"<br\s*/?>", re.IGNORECASE)
+_TAG = re.compile(r"<!--.*?-->|</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>", re.DOTALL)
+_STRONG = re.compile(r"(\*\*|__)(?=[^\s*_])((?:[^*_]|\*(?!\*)|_(?!_))+?)(?<=[^\s*_])\1")
+_EM_STAR = re.compile(r"(?<!\*)\*(?=[^\s*])([^*]+?)(?<=[^\s*])\*(?!\*)")
+_EM_UNDER = re.compile(r"(?<![A-Za-z0-9_])_(?=[^\s_])([^_]+?)(?<=[^\s_])_(?![A-Za-z0-9_])")
+_STRIKE = re.compile(r"~~(?=\S)(.+?)(?<=\S)~~")
+_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
+# Escaped characters and code spans are parked in private-use characters while emphasis is
+# removed, so `*` in code or a `\*` stays literal.
+_PARK = "\ue000"
+_PARKED = re.compile(_PARK + r"(\d+)" + _PARK)
+
+
+def md_inline(line: str) -> str:
+    """The visible text of one markdown line: emphasis, links, code, images and HTML tags removed."""
+    if not any(c in line for c in "*_`[!<&\\~"):
+        return line
+    parked: list[str] = []
+
+    def park(s: str) -> str:
+        parked.append(s)
+        return f"{_PARK}{len(parked) - 1}{_PARK}"
+
+    line = _CODE_SPAN.sub(lambda m: park(m.group(2).strip() or m.group(2)), line)
+    line = _ESCAPE.sub(lambda m: park(m.group(1)), line)
+    line = _IMAGE.sub("", line)
+    line = _LINK.sub(r"\1", line)
+    line = _FOOTNOTE_REF.sub("", line)
+    line = _AUTOLINK.sub(r"\1", line)
+    line = _TAG.sub("", line)
+    for _ in range(3):  # nested emphasis: ***x***, **a *b* c**
+        new = _EM_UNDER.sub(r"\1", _EM_STAR.sub(r"\1", _STRONG.sub(r"\2", line)))
+        if new == line:
+            break
+        line = new
+    line = _STRIKE.sub(r"\1", line)
+    line = html.unescape(line)
+    return _PARKED.sub(lambda m: parked[int(m.group(1))], line)
+
+
+class _MarkdownBlocks:
+    """Collects markdown blocks line by line (a small subset of CommonMark that real documents use)."""
+
+    def __init__(self) -> None:
+        self.blocks: list[RawBlock] = []
+        self.kind: BlockKind = "paragraph"
+        self.lines: list[str] = []
+        self.brk: Break = "hard"
+        self.has_heading = False
+
+    def flush(self, next_brk: Break = "weak") -> None:
+        """End the current block; the next one is separated by `next_brk`."""
+        if self.lines:
+            # Markdown hard breaks (two trailing spaces, backslash, <br>) split a block into
+            # lines that the reader may still join on evidence.
+            part: list[str] = []
+            for raw in self.lines:
+                pieces = _BR_TAG.split(raw)
+                for j, piece in enumerate(pieces):
+                    part.append(piece)
+                    if j < len(pieces) - 1 or _HARD_BREAK.search(piece):
+                        self._emit(part)
+                        part = []
+            self._emit(part)
+            self.brk = next_brk
+        else:
+            self.brk = stronger(self.brk, next_brk)
+        self.lines = []
+        self.kind = "paragraph"
+
+    def _emit(self, raw_lines: list[str]) -> None:
+        lines = tuple(t for t in (md_inline(_HARD_BREAK.sub("", x)).strip() for x in raw_lines) if t)
+        if lines:
+            self.blocks.append(RawBlock(self.kind, lines, self.brk))
+            self.brk = "weak"
+
+    def add(self, kind: BlockKind, line: str, brk: Break) -> None:
+        """Start a block of `kind` with its first line."""
+        self.flush(brk)
+        self.kind = kind
+        self.lines = [line]
+
+    def single(self, kind: BlockKind, line: str) -> None:
+        """A block of one line with hard breaks on both sides (heading, table cell)."""
+        self.add(kind, line, "hard")
+        self.flush("hard")
+        if kind == "heading":
+            self.has_heading = True
+
+
+def parse_markdown(text: str) -> list[RawBlock]:
+    """Markdown: headings (#, setext, whole-line bold), list items, paragraphs, tables, code."""
+    text = _FRONT_MATTER.sub("", text, count=1)
+    md = _MarkdownBlocks()
+    lines = text.replace("\f", "\n\n").split("\n")
+    i = 0
+    while i < len(lines):
+        line = _QUOTE.sub("", lines[i])
+        i += 1
+        if not line.strip():
+            md.flush("weak")
+            continue
+        if fence := _FENCE.match(line):
+            md.flush("hard")
+            while i < len(lines) and not lines[i].lstrip().startswith(fence.group(1)):
+                if lines[i].strip():
+                    md.blocks.append(RawBlock("paragraph", (lines[i].strip(),), "hard"))
+                i += 1
+            i += 1
+            md.flush("hard")
+            continue
+        if atx := _ATX.match(line):
+            md.single("heading", atx.group(2) or "")
+            continue
+        if md.lines and md.kind == "paragraph" and len(md.lines) == 1 and _SETEXT.match(line):
+            md.single("heading", md.lines.pop())
+            continue
+        if _HR.match(line):
+            md.flush("weak")
+            continue
+        if _REF_DEF.match(line):
+            continue
+        if _TABLE_ROW.match(line):
+            md.flush("hard")
+            if not _TABLE_RULE.match(line):
+                for cell in re.split(r"(?<!\\)\|", line.strip().strip("|")):
+                    if cell.strip():
+                        md.single("paragraph", cell)
+            continue
+        if item := _LIST.match(line):
+            md.add("bullet", line[item.end() :], "hard")
+            continue
+        if (bold := _BOLD_LINE.match(line)) and not md.lines:
+            md.single("heading", bold.group(2))
+            continue
+        if not md.lines:
+            md.add("paragraph", line, "weak")
+        else:
+            md.lines.append(line)
+    md.flush()
+    return mark_title(md.blocks, run=md.has_heading or _starts_with_heading(md.blocks))
+
+
+def _starts_with_heading(blocks: list[RawBlock]) -> bool:
+    return bool(blocks) and blocks[0].kind == "heading"
+
+
+# ---------------------------------------------------------------- HTML
+
+_DROP = frozenset(
+    "script style noscript head template svg math canvas iframe object embed audio video "
+    "nav aside footer form button select option textarea".split()
+)
+_BLOCK = frozenset(
+    "address article aside blockquote body center dd details dialog dir div dl dt fieldset "
+    "figcaption figure footer form h1 h2 h3 h4 h5 h6 header hgroup hr html legend li main menu "
+    "nav ol p pre section summary table tbody thead tfoot tr td th caption ul".split()
+)
+_HARD_TAGS = frozenset("h1 h2 h3 h4 h5 h6 tr td th caption dt dd table pre".split())
+_XML_DECL = re.compile(r"\A\s*<\?xml[^>]*\?>")
+
+
+class _HtmlBlocks:
+    """Collects the visible text of an HTML tree into blocks, one element event at a time."""
+
+    def __init__(self) -> None:
+        self.blocks: list[RawBlock] = []
+        self.buf: list[str] = []
+        self.kinds: list[BlockKind] = []
+        self.brk: Break = "hard"
+        self.pre = 0
+        self.title_seen = False
+
+    def text(self, s: str | None) -> None:
+        if s:
+            self.buf.append(s)
+
+    def boundary(self, brk: Break) -> None:
+        """End the current block (if it has text); the next is separated at least as hard as `brk`."""
+        raw = "".join(self.buf)
+        self.buf = []
+        if self.pre:
+            lines = [[x] for x in raw.split("\n")]
+        else:
+            lines = [raw.split("\n")]
+        emitted = False
+        for group in lines:
+            kept = tuple(x.strip() for x in group if x.strip())
+            if kept:
+                self.blocks.append(RawBlock(self.kind, kept, self.brk))
+                self.brk = "weak"
+                emitted = True
+        self.brk = brk if emitted else stronger(self.brk, brk)
+        if emitted and self.kind == "title":
+            self.title_seen = True
+
+    @property
+    def kind(self) -> BlockKind:
+        return self.kinds[-1] if self.kinds else "paragraph"
+
+
+def _tag(el: etree._Element) -> str:
+    return el.tag.lower() if isinstance(el.tag, str) else ""
+
+
+def parse_html(text: str) -> list[RawBlock]:
+    """HTML: visible text of <main> (or <body>), block elements as boundaries; first h1 or <title>
+    as the title. Robust to broken HTML (lxml's parser repairs it)."""
+    text = _XML_DECL.sub("", text, count=1)
+    root = lxml.html.document_fromstring(text)
+    title_el = root.find(".//title")
+    page_title = " ".join(title_el.text_content().split()) if title_el is not None else ""
+    for el in list(root.iter(etree.Comment, etree.ProcessingInstruction)):
+        _drop(el)
+    for el in [e for e in root.iter() if _tag(e) in _DROP or _hidden(e)]:
+        _drop(el)
+    mains = [e for e in root.iter() if _tag(e) == "main" or e.get("role") == "main"]
+    top = mains[0] if len(mains) == 1 else root
+    h = _HtmlBlocks()
+    first_h1 = next((e for e in top.iter() if _tag(e) == "h1"), None)
+    for event, el in etree.iterwalk(top, events=("start", "end")):
+        tag = _tag(el)
+        if event == "start":
+            if tag == "br":
+                h.boundary("weak")
+            elif tag in _BLOCK:
+                h.boundary("hard" if tag in _HARD_TAGS else "weak")
+                h.kinds.append(_kind_of(tag, el is first_h1, h.kind))
+                if tag == "pre":
+                    h.pre += 1
+            h.text(el.text)
+        else:
+            if tag in _BLOCK:
+                h.boundary("hard" if tag in _HARD_TAGS else "weak")
+                h.kinds.pop()
+                if tag == "pre":
+                    h.pre -= 1
+            if el is not top:
+                h.text(el.tail)
+    h.boundary("hard")
+    blocks = h.blocks
+    if not h.title_seen and page_title and blocks:
+        blocks = [RawBlock("title", (page_title,), "hard"), *blocks]
+    return blocks
+
+
+def _kind_of(tag: str, is_title: bool, outer: BlockKind) -> BlockKind:
+    if is_title:
+        return "title"
+    if tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
+        return "heading"
+    if tag == "li":
+        return "bullet"
+    if tag in ("td", "th", "tr", "table", "ul", "ol"):
+        return "paragraph"
+    return outer
+
+
+def _hidden(el: etree._Element) -> bool:
+    """Elements a browser does not show: hidden, aria-hidden, display:none."""
+    if not isinstance(el.tag, str):
+        return False
+    style = (el.get("style") or "").replace(" ", "").lower()
+    return el.get("hidden") is not None or el.get("aria-hidden") == "true" or "display:none" in style
+
+
+def _drop(el: etree._Element) -> None:
+    """Remove an element and its content but keep the text that follows it."""
+    parent = el.getparent()
+    if parent is None:
+        return
+    tail = el.tail
+    prev = el.getprevious()
+    parent.remove(el)
+    if tail:
+        if prev is not None:
+            prev.tail = (prev.tail or "") + tail
+        else:
+            parent.text = (parent.text or "") + tail

@@ -1,0 +1,279 @@
+"""The `read` step: a .txt, .md or .html file into a Document of blocks (no sentences yet).
+
+Reading decodes the bytes (see `align.decode`), cleans characters, finds the blocks that the
+format marks (see `align.markup`), and joins back lines that were broken in mid-sentence by
+page breaks, blank lines or one-paragraph-a-line layout, judged from the text itself: a block
+that does not end a sentence is continued by the next paragraph when that paragraph starts in
+lower case, when a quote or bracket is still open, when the block ends in a comma, a particle
+or a sentence-internal word. Headings, titles and list items are never glued together.
+
+Files with an unknown extension are read as plain text, unless they start like an HTML page.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+from pathlib import Path
+from typing import Literal
+
+from align.decode import decode_bytes, describe_path, read_bytes
+from align.errors import InputError, UsageError
+from align.lang import detect_language
+from align.markup import RawBlock, parse_html, parse_markdown, parse_txt
+from align.model import NO_SPACE_LANGS, Block, BlockKind, Document
+
+Format = Literal["txt", "md", "html"]
+FORMATS: tuple[str, ...] = ("txt", "md", "html")
+_EXTENSIONS: dict[str, Format] = {
+    ".txt": "txt",
+    ".text": "txt",
+    ".md": "md",
+    ".markdown": "md",
+    ".mdown": "md",
+    ".mkd": "md",
+    ".html": "html",
+    ".htm": "html",
+    ".xhtml": "html",
+}
+_PARSERS: dict[str, Callable[[str], list[RawBlock]]] = {
+    "txt": parse_txt,
+    "md": parse_markdown,
+    "html": parse_html,
+}
+_HTML_START = re.compile(rb"\A(?:\xef\xbb\xbf)?\s*(?:<\?xml[^>]*>\s*)?<(?:!doctype\s+html|html)\b", re.I)
+_META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?([A-Za-z0-9_.:-]+)", re.I)
+_LANG_CODE = re.compile(r"^[a-z]{2,3}(?:-[a-z0-9]{2,8})*$")
+
+
+def format_of(path: str | Path, data: bytes = b"") -> Format:
+    """The format a file is read as: by extension; unknown extensions are plain text unless the
+    content starts like an HTML page."""
+    ext = Path(path).suffix.lower()
+    if ext in _EXTENSIONS:
+        return _EXTENSIONS[ext]
+    return "html" if _HTML_START.match(data[:1024]) else "txt"
+
+
+def read_document(path: str | Path, *, lang: str | None = None, fmt: Format | None = None) -> Document:
+    """Read a .txt/.md/.html/.htm file into a Document with blocks (no sentences yet).
+
+    `lang` None detects the language from the script; `fmt` None chooses by extension.
+    Raises InputError (one line, naming the file) for missing, unreadable, empty, binary or
+    undecodable files.
+    """
+    data = read_bytes(path)
+    fmt = fmt or format_of(path, data)
+    declared = None
+    if fmt == "html" and (m := _META_CHARSET.search(data[:4096])):
+        declared = m.group(1).decode("ascii")
+    text = decode_bytes(data, name=str(path), declared=declared)
+    return parse_document(text, fmt=fmt, lang=lang, source=str(path))
+
+
+def parse_document(
+    text: str, *, fmt: Format, lang: str | None = None, source: str | None = None
+) -> Document:
+    """Parse in-memory text of the given format into a Document with blocks (no sentences yet)."""
+    name = describe_path(source) if source is not None else "<text>"
+    if fmt not in _PARSERS:
+        raise UsageError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+    if lang is not None:
+        lang = lang.strip().lower().replace("_", "-")
+        if not _LANG_CODE.match(lang):
+            raise UsageError(f"language {lang!r} is not a language code; use e.g. ja or en")
+    text = clean_text(text)
+    if not text.strip():
+        raise InputError(f"{name}: the file is empty; give a file with text in it")
+    raw = _PARSERS[fmt](text)
+    if not raw:
+        raise InputError(f"{name}: has no visible text, only markup; check the file and its format")
+    if lang is None:
+        lang = detect_language(_sample(raw))
+    pieces = join_blocks(raw, lang)
+    parts: list[str] = []
+    blocks: list[Block] = []
+    pos = 0
+    for kind, content in pieces:
+        if parts:
+            parts.append("\n")
+            pos += 1
+        parts.append(content)
+        blocks.append(Block(kind, pos, pos + len(content)))
+        pos += len(content)
+    return Document(text="".join(parts), lang=lang, blocks=tuple(blocks), source=source)
+
+
+def _sample(raw: list[RawBlock], limit: int = 200_000) -> str:
+    out: list[str] = []
+    size = 0
+    for b in raw:
+        for line in b.lines:
+            out.append(line)
+            size += len(line)
+            if size > limit:
+                return "\n".join(out)
+    return "\n".join(out)
+
+
+# ---------------------------------------------------------------- characters
+
+_NEWLINES = re.compile(r"\r\n?|[\x0b\x85\u2028]")
+_INVISIBLE = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\u00ad\u200b\u2060\ufeff]")
+# CJK compatibility ideographs: NFC would replace them by their unified look-alikes, which
+# changes characters that Japanese texts use on purpose (e.g. in names).
+_CJK_COMPAT = re.compile(r"([\uf900-\ufaff\U0002f800-\U0002fa1f]+)")
+
+
+def clean_text(text: str) -> str:
+    """Newlines made '\\n', invisible and control characters removed (form feed kept as a page
+    break), and NFC normalisation that leaves CJK compatibility ideographs as written.
+    Full-width characters are kept: no NFKC."""
+    text = _NEWLINES.sub("\n", text).replace("\u2029", "\n\n")
+    text = _INVISIBLE.sub("", text)
+    if not unicodedata.is_normalized("NFC", text):
+        text = "".join(
+            part if i % 2 else unicodedata.normalize("NFC", part)
+            for i, part in enumerate(_CJK_COMPAT.split(text))
+        )
+    return text
+
+
+# ---------------------------------------------------------------- joining
+
+_WHITESPACE = re.compile(r"\s+")
+_NO_SPACE_CHAR = re.compile(
+    r"[\u2e80-\u2fff\u3000-\u303f\u3040-\u30ff\u3100-\u31ff\u3400-\u4dbf\u4e00-\u9fff"
+    r"\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef\U00020000-\U0003134f\u0e00-\u0e7f]"
+)
+_ENDS_FINAL = re.compile(r"[.!?:;。！？：；…‥][\"'”’」』）)\]】〉》»]*$")
+_STARTS_CONTINUATION = re.compile(r"^(?:[a-zß-öø-ÿ]|[,.;:!?)\]}、。，．）」』】〕〉》])")
+_ENDS_OPEN = re.compile(r"(?:[,、，(（「『\[{“‘【〔〈《]|[A-Za-z]-)$")
+_ENDS_DASH = re.compile(r"[–—―]$")
+_ENDS_LOWER_WORD = re.compile(r"(?<![A-Za-z])([a-z][a-z'’]*)$")
+_FUNCTION_WORDS = frozenset(
+    "a an the of to in on at by for from with as and or but nor that which who whose whom "
+    "is are was were be been being will would shall should can could may might must has have "
+    "had do does did its their our your his her this these those such than into onto upon "
+    "about between among through during without within under over".split()
+)
+_ENDS_PARTICLE = re.compile(r"(?:[のをにはがでとへもやてば]|から|より|まで|ため|など|ながら|けれど|ども)$")
+_STARTS_PARTICLE = re.compile(r"^(?:[をがはのへ]|に(?!も))")
+_PAIRS = (("(", ")"), ("（", "）"), ("「", "」"), ("『", "』"), ("[", "]"), ("【", "】"), ("“", "”"))
+_FRAGMENT_LEN = 60
+_JA_FRAGMENT_LEN = 8
+
+
+def collapse(line: str) -> str:
+    """Runs of white space as one space (one ideographic space if the run was only those)."""
+    return _WHITESPACE.sub(lambda m: "\u3000" if set(m.group()) == {"\u3000"} else " ", line).strip()
+
+
+def separator(before: str, after: str, lang: str) -> str:
+    """What joins two pieces of one sentence: nothing between Japanese characters (or a
+    hyphenated English word), one space otherwise."""
+    if not before or not after:
+        return ""
+    a, b = before[-1], after[0]
+    if a == "-" and len(before) > 1 and before[-2].isalpha() and b.islower():
+        return ""  # well-⏎developed
+    cjk_a, cjk_b = bool(_NO_SPACE_CHAR.match(a)), bool(_NO_SPACE_CHAR.match(b))
+    if cjk_a and cjk_b:
+        return ""
+    if (cjk_a or cjk_b) and lang.split("-")[0] in NO_SPACE_LANGS:
+        return ""
+    return " "
+
+
+def soft_join(lines: tuple[str, ...], lang: str) -> str:
+    """The lines of one block joined as one line."""
+    out = ""
+    parts: list[str] = []
+    for line in lines:
+        line = collapse(line)
+        if not line:
+            continue
+        if parts:
+            parts.append(separator(out, line, lang))
+        parts.append(line)
+        out = line
+    return "".join(parts)
+
+
+def _unbalanced(text: str) -> bool:
+    """A bracket or quote opened and not closed (an odd number of straight double quotes too)."""
+    if text.count('"') % 2:
+        return True
+    return any(text.count(o) > text.count(c) for o, c in _PAIRS)
+
+
+def continues(prev: str, prev_kind: BlockKind, nxt: str, *, strong_only: bool) -> bool:
+    """Whether paragraph `nxt` continues the sentence that block `prev` leaves unfinished.
+
+    Strong evidence (enough for one-paragraph-a-line text): `nxt` starts in lower case or with
+    punctuation that cannot start a sentence. Weaker evidence (for blank lines and page
+    breaks): `prev` ends in a comma, an opening bracket, a hyphen or a dash, or leaves a quote
+    or bracket open (one-line units of the Kyoto corpus end in '、' on purpose), an English sentence-internal word at the end of a fragment long enough not to be a
+    heading, a Japanese particle at the end, or a particle at the start of `nxt`.
+    """
+    if _ENDS_FINAL.search(prev):
+        return False
+    if _STARTS_CONTINUATION.match(nxt):
+        return True
+    if strong_only:
+        return False
+    if _ENDS_OPEN.search(prev) or _unbalanced(prev) or _ENDS_DASH.search(prev):
+        return True
+    if m := _ENDS_LOWER_WORD.search(prev):
+        return (
+            len(prev) >= _FRAGMENT_LEN
+            or "," in prev
+            or prev_kind == "bullet"
+            or m.group(1) in _FUNCTION_WORDS
+        )
+    if _ENDS_PARTICLE.search(prev) and len(prev) >= _JA_FRAGMENT_LEN:
+        return True
+    return bool(_STARTS_PARTICLE.match(nxt)) and bool(_NO_SPACE_CHAR.match(prev[-1]))
+
+
+class _Pending:
+    """A block being assembled from pieces (joined once, so long chains stay linear)."""
+
+    __slots__ = ("kind", "parts", "last")
+
+    def __init__(self, kind: BlockKind, text: str) -> None:
+        self.kind = kind
+        self.parts = [text]
+        self.last = text
+
+    def text(self) -> str:
+        return "".join(self.parts)
+
+
+def join_blocks(raw: list[RawBlock], lang: str) -> list[tuple[BlockKind, str]]:
+    """Blocks as (kind, one-line text), lines broken in mid-sentence joined back."""
+    out: list[_Pending] = []
+    for b in raw:
+        text = soft_join(b.lines, lang)
+        if not text:
+            continue
+        prev = out[-1] if out else None
+        if (
+            prev is not None
+            and b.kind == "paragraph"
+            and b.brk != "hard"
+            and prev.kind in ("paragraph", "bullet")
+            and continues(_tail(prev), prev.kind, text, strong_only=b.brk == "line")
+        ):
+            prev.parts.append(separator(prev.last, text, lang))
+            prev.parts.append(text)
+            prev.last = text
+        else:
+            out.append(_Pending(b.kind, text))
+    return [(p.kind, p.text()) for p in out]
+
+
+def _tail(p: _Pending) -> str:
+    """The block's text for judging its end: whole unless a long chain (bounded cost)."""
+    return p.parts[0] if len(p.parts) == 1 else "".join(p.parts[-9:])
