@@ -89,7 +89,9 @@ class SentenceTransformerEncoder(ModelEncoder):
     def dim(self) -> int:
         if self._dim is None:
             self.load()
-            self._dim = int(self._model.get_sentence_embedding_dimension())
+            model = self._model
+            get = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
+            self._dim = int(get())
         return self._dim
 
     def known_dim(self) -> int | None:
