@@ -15,7 +15,9 @@ from dataclasses import dataclass
 _CLOSERS = "\"'”’»)]}›」』"
 _OPENERS = "\"'“‘«([{‹「『"
 # A closing straight quote set off by a space ('…sect. " After') still belongs to the sentence.
-_CANDIDATE = re.compile(rf"[.!?…]+[{re.escape(_CLOSERS)}]*(?:\s+[\"'](?=\s))?(?=\s)")
+_CANDIDATE = re.compile(
+    rf"(?P<marks>[.!?…]+)[{re.escape(_CLOSERS)}]*(?:\s+[\"'](?=\s))?(?=\s)"
+)
 _NEXT = re.compile(rf"\s+([{re.escape(_OPENERS)}]*)(\S)")
 # The word before a period: letters, digits, inner periods, apostrophes and hyphens.
 _WORD_BEFORE = re.compile(r"[\w.'’\-]{1,40}$")
@@ -64,10 +66,10 @@ _MONTHS = "Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec janv févr avr juil 
 
 GENERIC = Rules(
     titles=_words(
-        """Dr Prof St Mt Hr Fr Frl Mme Mlle MM Me Ste Mgr z.B d.h u.a u.ä vgl bzw ca evtl ggf
-        inkl sog resp geb gest p.ex cf env av apr ü e.g i.e vs"""
+        """Mr Mrs Ms Dr Prof St Mt Hr Fr Frl Mme Mlle MM Me Ste Mgr z.B d.h u.a u.ä vgl bzw ca evtl ggf
+        inkl sog resp geb gest s p.ex cf env av apr ü e.g i.e vs"""
     ),
-    before_number=_words(f"Nr No no n° S s p pp Art art Bd Vol vol Abb Fig Kap chap éd {_MONTHS}"),
+    before_number=_words(f"Nr No no n° S p pp Art art Bd Vol vol Abb Fig Kap chap éd {_MONTHS}"),
     end_if_upper=_words("usw etc"),
     end_if_starter=_words("Co Inc Ltd Str AG GmbH"),
 )
@@ -89,12 +91,12 @@ def cuts_with(text: str, rules: Rules) -> list[int]:
         nxt = nm.group(2)
         if nxt.islower() or nxt in _DASHES:
             continue  # "Where?" she asked; (1553? - 1612?)
-        marks = m.group().rstrip(_CLOSERS + " \t\n")
+        marks = m.group("marks")
         if "!" in marks or "?" in marks:
             cut = True
         elif marks != ".":  # an ellipsis: a boundary before an upper-case word only
             cut = nxt.isupper() and not (s > 0 and text[s - 1] in "([")  # not (...)
-        elif len(marks) < e - s:  # '…end." Next', '…end.) Next'
+        elif m.end("marks") < e:  # '…end." Next', '…end.) Next'
             cut = True
         else:
             cut = _ends_sentence(text, s, nm, rules, first)
@@ -132,11 +134,28 @@ def _ends_sentence(text: str, dot: int, nm: re.Match[str], rules: Rules, first: 
     if len(word) == 1 and word.isalpha():  # an initial (J. R. R. Tolkien) or s. (siehe)
         return _next_word(text, nm) in STARTERS
     if full.isdigit():
-        if wm.start() == first:  # "1. Introduction"
-            return False
+        if wm.start() == first or (len(full) <= 3 and _after_sentence(text, wm.start(), rules)):
+            return False  # a list number: "1. Introduction", "…reasons. 2. Promotion of…"
         if rules.ordinals and _DIGITS.fullmatch(full) and nxt.isupper():  # 19. Jahrhundert
             return _next_word(text, nm) in STARTERS  # but "…S. 295. Das ist…"
     return True
+
+
+def _after_sentence(text: str, pos: int, rules: Rules) -> bool:
+    """Whether `pos` follows a sentence's final mark: "reasons. |2." but not "No. |186."."""
+    before = text[max(0, pos - 8) : pos].rstrip()
+    if before.endswith(("!", "?")):
+        return True
+    if not before.endswith("."):
+        return False
+    end = pos - (len(text[max(0, pos - 8) : pos]) - len(before)) - 1
+    wm = _WORD_BEFORE.search(text, max(0, end - 40), end)
+    if wm is None:
+        return True
+    word = wm.group()
+    return len(word) > 1 and not (
+        {word, word.lower()} & (rules.titles | rules.before_number | rules.end_if_starter)
+    )
 
 
 _NEXT_WORD = re.compile(r"\w+")

@@ -93,6 +93,8 @@ def cuts(text: str) -> list[int]:
                 continue
         if _DASH.match(text, e):  # （922年）？ - 996年
             continue
+        if len(marks) > 1 and marks.strip("．｡") == "":  # leader dots: 清心．．．．．市川小團次
+            continue
         if e > t:
             # Closed by a bracket or quote: not before a particle (幇間（…とも読む。）は),
             # and a ？ closed by a bracket marks a doubt, not a question: （252年?）九月.
