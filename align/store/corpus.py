@@ -1,0 +1,574 @@
+"""The corpus: one SQLite file holding documents, their sentences and beads, and a review log.
+
+Every change (an add, an import, a status change, an edit) is one transaction, so a crash or
+kill -9 at any moment leaves the file consistent and loses nothing already committed. WAL mode
+lets an export read while another process writes; a writer waits for another writer up to
+the busy timeout, then fails with "corpus is busy".
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+from align.errors import CorpusError, FormatError, UsageError
+from align.formats.rows import ExportRow
+from align.model import BEAD_STATUSES, Alignment, join_sentences
+from align.store import schema
+from align.store.merge import Merged, Reviewed, merge_reviewed
+from align.store.summary import move_status, refresh_summary
+
+if TYPE_CHECKING:
+    import polars as pl
+
+AddAction = Literal["added", "unchanged", "realigned", "imported", "replaced"]
+FETCH = 2000
+
+
+@dataclass(frozen=True)
+class AddResult:
+    """What adding or importing a document did."""
+
+    action: AddAction
+    doc_id: str
+    beads: int
+    kept_reviewed: int = 0
+    dropped_reviewed: int = 0
+
+
+@dataclass(frozen=True)
+class StoredBead:
+    """A bead as stored: ids, texts (edited text where the reviewer changed it), status."""
+
+    doc_id: str
+    idx: int
+    src_ids: tuple[int, ...]
+    tgt_ids: tuple[int, ...]
+    src: str
+    tgt: str
+    confidence: float
+    type: str
+    status: str
+
+
+@dataclass(frozen=True)
+class DocumentInfo:
+    """A document's record: where it came from and how it was aligned."""
+
+    doc_id: str
+    src_path: str | None
+    tgt_path: str | None
+    src_lang: str
+    tgt_lang: str
+    model: str | None
+    signature: str | None
+    origin: str
+    aligned_at: str
+
+
+def _ids_text(ids: Sequence[int]) -> str:
+    return " ".join(map(str, ids))
+
+
+def _ids(text: str) -> tuple[int, ...]:
+    return tuple(int(x) for x in text.split())
+
+
+def _now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _sha256(path: Path | None, fallback: str) -> str:
+    h = hashlib.sha256()
+    if path is None:
+        h.update(fallback.encode("utf-8", "surrogatepass"))
+        return h.hexdigest()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def default_doc_id(src: Path, src_lang: str = "ja") -> str:
+    """A document id from the source file name: `speech.ja.txt` → `speech`; a file named
+    only by its language (`ja.sent`) takes its folder's name."""
+    name = Path(src).name
+    for suffix in (".txt", ".sent", ".md", ".html", ".htm", ".xml"):
+        if name.lower().endswith(suffix):
+            name = name[: -len(suffix)]
+            break
+    for sep in (".", "_", "-"):
+        if name.lower().endswith(sep + src_lang.lower()):
+            name = name[: -len(src_lang) - 1]
+    if not name or name.lower() == src_lang.lower():
+        name = Path(src).resolve().parent.name or "doc"
+    return name
+
+
+class Corpus:
+    """A corpus file. Use as a context manager: `with Corpus(path) as c: ...`.
+
+    create=False refuses a missing file (so a typo does not silently make an empty corpus).
+    """
+
+    def __init__(self, path: Path, *, create: bool = False) -> None:
+        self.path = Path(path)
+        if self.path.is_dir():
+            raise CorpusError(f"{self.path}: is a folder; give the corpus file, e.g. corpus.db")
+        if not self.path.exists():
+            if not create:
+                raise CorpusError(
+                    f"{self.path}: no such corpus; create one with "
+                    f"`align add SRC TGT --corpus {self.path}`"
+                )
+            if not self.path.parent.is_dir():
+                raise CorpusError(f"{self.path}: the folder {self.path.parent} does not exist")
+        self._con = schema.connect(self.path)
+        try:
+            schema.migrate(self._con, self.path)
+        except sqlite3.Error as e:
+            self._con.close()
+            raise schema.translate_error(e, self.path) from None
+        except BaseException:
+            self._con.close()
+            raise
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Close the file."""
+        self._con.close()
+
+    def __enter__(self) -> Corpus:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _write(self):  # noqa: ANN202
+        """A context manager for one write transaction (BEGIN IMMEDIATE … COMMIT)."""
+        return _Transaction(self._con, self.path)
+
+    # -- documents -----------------------------------------------------------------------------
+
+    def _doc_row(self, doc_id: str) -> sqlite3.Row | None:
+        self._con.row_factory = sqlite3.Row
+        try:
+            return self._con.execute("SELECT * FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
+        finally:
+            self._con.row_factory = None
+
+    def _doc_key(self, doc_id: str) -> int:
+        row = self._con.execute("SELECT id FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
+        if row is None:
+            raise CorpusError(f"{self.path}: no document {doc_id!r}; `align list {self.path}` shows them")
+        return row[0]
+
+    def doc_ids(self) -> list[str]:
+        """Every document id, in the order they were first added."""
+        return [r[0] for r in self._con.execute("SELECT doc_id FROM documents ORDER BY id")]
+
+    def document(self, doc_id: str) -> DocumentInfo:
+        """The record of one document."""
+        row = self._doc_row(doc_id)
+        if row is None:
+            self._doc_key(doc_id)  # raises the user-facing error
+        return DocumentInfo(
+            doc_id=row["doc_id"], src_path=row["src_path"], tgt_path=row["tgt_path"],
+            src_lang=row["src_lang"], tgt_lang=row["tgt_lang"], model=row["model"],
+            signature=row["signature"], origin=row["origin"], aligned_at=row["aligned_at"],
+        )  # fmt: skip
+
+    def _texts(self, doc: int, side: str, con: sqlite3.Connection | None = None) -> list[str]:
+        con = con or self._con
+        return [r[0] for r in con.execute(
+            "SELECT text FROM sentences WHERE doc = ? AND side = ? ORDER BY idx", (doc, side)
+        )]  # fmt: skip
+
+    # -- adding --------------------------------------------------------------------------------
+
+    def add_alignment(
+        self,
+        alignment: Alignment,
+        *,
+        doc_id: str,
+        src_path: Path | None = None,
+        tgt_path: Path | None = None,
+    ) -> AddResult:
+        """Store an alignment as document `doc_id`, in one transaction.
+
+        Same files (sha256) and same signature as stored: nothing happens ("unchanged").
+        A new document: "added". A changed one: "realigned", keeping every confirmed or
+        edited bead whose sentences are still there (see align.store.merge).
+        """
+        if not doc_id:
+            raise UsageError("the document id is empty; pass --doc-id")
+        src_texts = list(alignment.src.sentence_texts)
+        tgt_texts = list(alignment.tgt.sentence_texts)
+        for b in alignment.beads:
+            if any(not 0 <= i < len(src_texts) for i in b.src) or any(
+                not 0 <= j < len(tgt_texts) for j in b.tgt
+            ):
+                raise UsageError(f"bead {b.src}:{b.tgt} points outside the documents of {doc_id!r}")
+        sha_src = _sha256(src_path, alignment.src.text)
+        sha_tgt = _sha256(tgt_path, alignment.tgt.text)
+        sig = alignment.signature
+        sig_text = str(sig) if sig else None
+        auto = [(tuple(b.src), tuple(b.tgt), float(b.confidence)) for b in alignment.beads]
+        with self._write():
+            old = self._doc_row(doc_id)
+            if old is not None and (old["src_sha256"], old["tgt_sha256"], old["signature"]) == (
+                sha_src, sha_tgt, sig_text
+            ) and old["origin"] == "align":
+                n = self._con.execute("SELECT count(*) FROM beads WHERE doc = ?", (old["id"],)).fetchone()[0]
+                return AddResult("unchanged", doc_id, n)
+            meta = (
+                str(src_path) if src_path else alignment.src.source,
+                str(tgt_path) if tgt_path else alignment.tgt.source,
+                alignment.src.lang, alignment.tgt.lang, sha_src, sha_tgt,
+                sig.model if sig else None, sig_text,
+                json.dumps(dict(sig.settings)) if sig else None, "align", _now(),
+            )  # fmt: skip
+            kept = dropped = 0
+            if old is None:
+                doc = self._insert_document(doc_id, meta)
+                merged = [Merged(s, t, c) for s, t, c in auto]
+                action: AddAction = "added"
+            else:
+                doc = old["id"]
+                reviewed, rejected = self._reviewed(doc)
+                merged, kept = merge_reviewed(src_texts, tgt_texts, auto, reviewed, rejected)
+                dropped = len(reviewed) - kept
+                self._replace_document(doc, meta)
+                action = "realigned"
+            self._insert_content(doc, src_texts, tgt_texts, merged)
+            refresh_summary(self._con, doc)
+            self._log(doc_id, None, action, old["signature"] if old else None, sig_text)
+        return AddResult(action, doc_id, len(merged), kept, dropped)
+
+    def _insert_document(self, doc_id: str, meta: tuple) -> int:
+        cur = self._con.execute(
+            "INSERT INTO documents (doc_id, src_path, tgt_path, src_lang, tgt_lang, src_sha256, "
+            "tgt_sha256, model, signature, settings, origin, aligned_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (doc_id, *meta),
+        )
+        return int(cur.lastrowid)
+
+    def _replace_document(self, doc: int, meta: tuple) -> None:
+        self._con.execute(
+            "UPDATE documents SET src_path = ?, tgt_path = ?, src_lang = ?, tgt_lang = ?, "
+            "src_sha256 = ?, tgt_sha256 = ?, model = ?, signature = ?, settings = ?, origin = ?, "
+            "aligned_at = ? WHERE id = ?",
+            (*meta, doc),
+        )
+        self._con.execute("DELETE FROM beads WHERE doc = ?", (doc,))
+        self._con.execute("DELETE FROM sentences WHERE doc = ?", (doc,))
+
+    def _insert_content(
+        self, doc: int, src: Sequence[str], tgt: Sequence[str], beads: Sequence[Merged]
+    ) -> None:
+        self._con.executemany(
+            "INSERT INTO sentences (doc, side, idx, text) VALUES (?, ?, ?, ?)",
+            [(doc, "src", i, t) for i, t in enumerate(src)] + [(doc, "tgt", i, t) for i, t in enumerate(tgt)],
+        )
+        self._con.executemany(
+            "INSERT INTO beads (doc, idx, src_ids, tgt_ids, confidence, type, status, src_edit, "
+            "tgt_edit) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                (doc, k, _ids_text(b.src), _ids_text(b.tgt), b.confidence,
+                 f"{len(b.src)}-{len(b.tgt)}", b.status, b.src_edit, b.tgt_edit)
+                for k, b in enumerate(beads)
+            ),  # fmt: skip
+        )
+
+    def _reviewed(self, doc: int) -> tuple[list[Reviewed], list[tuple[tuple[str, ...], tuple[str, ...]]]]:
+        src, tgt = self._texts(doc, "src"), self._texts(doc, "tgt")
+        reviewed, rejected = [], []
+        last_s = last_t = 0
+        for s_ids, t_ids, conf, status, s_edit, t_edit in self._con.execute(
+            "SELECT src_ids, tgt_ids, confidence, status, src_edit, tgt_edit FROM beads "
+            "WHERE doc = ? ORDER BY idx",
+            (doc,),
+        ):
+            s, t = _ids(s_ids), _ids(t_ids)
+            last_s, last_t = (s[0] if s else last_s), (t[0] if t else last_t)
+            texts = (tuple(src[i] for i in s), tuple(tgt[j] for j in t))
+            if status in ("confirmed", "edited"):
+                reviewed.append(Reviewed(*texts, last_s, last_t, status, conf, s_edit, t_edit))
+            elif status == "rejected":
+                rejected.append(texts)
+        return reviewed, rejected
+
+    def _log(self, doc_id: str, bead: int | None, action: str, old: str | None, new: str | None) -> None:
+        self._con.execute(
+            "INSERT INTO log (at, doc_id, bead, action, from_value, to_value) VALUES (?, ?, ?, ?, ?, ?)",
+            (_now(), doc_id, bead, action, old, new),
+        )
+
+    # -- importing -----------------------------------------------------------------------------
+
+    def import_tmx(
+        self,
+        path: Path,
+        *,
+        doc_id: str | None = None,
+        src_lang: str | None = None,
+        tgt_lang: str | None = None,
+    ) -> AddResult:
+        """Import a TMX file as one document whose beads are all `confirmed` (one transaction).
+
+        Each unit becomes one sentence per side (a side without text gives a 1-0 or 0-1
+        bead). Languages default to the header's srclang and the first other language.
+        doc_id defaults to the units' x-doc-id when they all share one, else the file stem.
+        An existing document of that id is replaced (the log keeps a record).
+        """
+        from align.formats.tmx import read_tmx, read_tmx_header
+
+        path = Path(path)
+        header = read_tmx_header(path)
+        src_lang = src_lang or (header.srclang if header.srclang not in (None, "", "*all*") else None)
+        doc_ids: set[str] = set()
+        n_units = 0
+        for unit in read_tmx(path):
+            n_units += 1
+            if src_lang is None and unit.variants:
+                src_lang = unit.variants[0][0]
+            if tgt_lang is None and src_lang is not None:
+                tgt_lang = next(
+                    (c for c, _ in unit.variants if c.lower().split("-")[0] != src_lang.lower().split("-")[0]),
+                    None,
+                )
+            if (d := unit.prop("x-doc-id")) is not None:
+                doc_ids.add(d)
+        if n_units == 0 or src_lang is None or tgt_lang is None:
+            raise FormatError(f"{path}: no translation units in two languages to import")
+        if doc_id is None:
+            doc_id = doc_ids.pop() if len(doc_ids) == 1 else path.stem
+        sha = _sha256(path, "")
+        with self._write():
+            old = self._doc_row(doc_id)
+            if old is not None and old["origin"] == "tmx" and old["src_sha256"] == sha:
+                n = self._con.execute("SELECT count(*) FROM beads WHERE doc = ?", (old["id"],)).fetchone()[0]
+                return AddResult("unchanged", doc_id, n)
+            meta = (str(path), str(path), src_lang, tgt_lang, sha, sha, None, None, None, "tmx", _now())
+            if old is None:
+                doc = self._insert_document(doc_id, meta)
+            else:
+                doc = old["id"]
+                self._replace_document(doc, meta)
+            src: list[str] = []
+            tgt: list[str] = []
+            beads: list[Merged] = []
+            for unit in read_tmx(path):
+                s, t = unit.text(src_lang) or "", unit.text(tgt_lang) or ""
+                if not s and not t:
+                    continue
+                s_ids = (len(src),) if s else ()
+                t_ids = (len(tgt),) if t else ()
+                if s:
+                    src.append(s)
+                if t:
+                    tgt.append(t)
+                beads.append(Merged(s_ids, t_ids, _confidence(unit.prop("x-confidence")), "confirmed"))
+            if not beads:
+                raise FormatError(f"{path}: every translation unit is empty; nothing to import")
+            self._insert_content(doc, src, tgt, beads)
+            refresh_summary(self._con, doc)
+            action: AddAction = "imported" if old is None else "replaced"
+            self._log(doc_id, None, action, old["signature"] if old else None, str(path))
+        return AddResult(action, doc_id, len(beads))
+
+    # -- reading -------------------------------------------------------------------------------
+
+    def list_documents(self, *, threshold: float = 0.9) -> pl.DataFrame:
+        """One row per document: sentences per side, beads (total and by type), mean
+        confidence, beads below `threshold`, and beads by review status."""
+        import polars as pl
+
+        below = dict(self._con.execute(
+            "SELECT doc, count(*) FROM beads WHERE confidence < ? GROUP BY doc", (threshold,)
+        ).fetchall())  # fmt: skip
+        rows = self._con.execute(
+            "SELECT d.id, d.doc_id, s.n_src, s.n_tgt, s.n_beads, s.types, s.mean_confidence, "
+            "s.n_auto, s.n_confirmed, s.n_edited, s.n_rejected "
+            "FROM documents d JOIN doc_summary s ON s.doc = d.id ORDER BY d.id"
+        ).fetchall()
+        types_per_doc = [json.loads(r[5]) for r in rows]
+        all_types = sorted(
+            {t for ts in types_per_doc for t in ts},
+            key=lambda t: (sum(map(int, t.split("-"))), [-int(x) for x in t.split("-")]),
+        )
+        data: dict[str, list] = {"doc_id": [r[1] for r in rows], "src_sents": [r[2] for r in rows],
+                                 "tgt_sents": [r[3] for r in rows], "beads": [r[4] for r in rows]}  # fmt: skip
+        for t in all_types:
+            data[t] = [ts.get(t, 0) for ts in types_per_doc]
+        data["mean_conf"] = [r[6] for r in rows]
+        data[f"below_{threshold:g}"] = [below.get(r[0], 0) for r in rows]
+        for k, name in enumerate(("auto", "confirmed", "edited", "rejected")):
+            data[name] = [r[7 + k] for r in rows]
+        schema_ = {k: (pl.Utf8 if k == "doc_id" else pl.Float64 if k == "mean_conf" else pl.Int64) for k in data}
+        return pl.DataFrame(data, schema=schema_)
+
+    def beads(self, doc_id: str, *, below: float | None = None) -> list[StoredBead]:
+        """The beads of one document in order (only those with confidence < `below` if given)."""
+        doc = self._doc_key(doc_id)
+        info = self.document(doc_id)
+        src, tgt = self._texts(doc, "src"), self._texts(doc, "tgt")
+        sql = ("SELECT idx, src_ids, tgt_ids, confidence, type, status, src_edit, tgt_edit "
+               "FROM beads WHERE doc = ?")  # fmt: skip
+        args: list = [doc]
+        if below is not None:
+            sql += " AND confidence < ?"
+            args.append(below)
+        out = []
+        for idx, s_ids, t_ids, conf, type_, status, s_edit, t_edit in self._con.execute(sql + " ORDER BY idx", args):
+            s, t = _ids(s_ids), _ids(t_ids)
+            out.append(StoredBead(
+                doc_id, idx, s, t,
+                s_edit if s_edit is not None else join_sentences([src[i] for i in s], info.src_lang),
+                t_edit if t_edit is not None else join_sentences([tgt[j] for j in t], info.tgt_lang),
+                conf, type_, status,
+            ))  # fmt: skip
+        return out
+
+    def _bead_status(self, doc: int, doc_id: str, bead_idx: int) -> str:
+        row = self._con.execute("SELECT status FROM beads WHERE doc = ? AND idx = ?", (doc, bead_idx)).fetchone()
+        if row is None:
+            raise CorpusError(f"{self.path}: document {doc_id!r} has no bead {bead_idx}")
+        return row[0]
+
+    def set_status(self, doc_id: str, bead_idx: int, status: str) -> None:
+        """Mark a bead auto/confirmed/edited/rejected (logged, one transaction)."""
+        if status not in BEAD_STATUSES:
+            raise UsageError(f"unknown status {status!r}; use one of {', '.join(BEAD_STATUSES)}")
+        with self._write():
+            doc = self._doc_key(doc_id)
+            old = self._bead_status(doc, doc_id, bead_idx)
+            if old == status:
+                return
+            self._con.execute("UPDATE beads SET status = ? WHERE doc = ? AND idx = ?", (status, doc, bead_idx))
+            move_status(self._con, doc, old, status)
+            self._log(doc_id, bead_idx, "status", old, status)
+
+    def edit_bead(self, doc_id: str, bead_idx: int, *, src: str | None = None, tgt: str | None = None) -> None:
+        """Correct the text of a bead's side(s); the bead becomes `edited` (logged, one
+        transaction). The sentences stay as aligned, so a re-add can still recognise it."""
+        if src is None and tgt is None:
+            raise UsageError("nothing to edit: give the new source and/or target text")
+        with self._write():
+            doc = self._doc_key(doc_id)
+            old_status = self._bead_status(doc, doc_id, bead_idx)
+            before = {b.idx: b for b in self.beads(doc_id) if b.idx == bead_idx}[bead_idx]
+            if src is not None:
+                self._con.execute("UPDATE beads SET src_edit = ? WHERE doc = ? AND idx = ?", (src, doc, bead_idx))
+                self._log(doc_id, bead_idx, "edit-src", before.src, src)
+            if tgt is not None:
+                self._con.execute("UPDATE beads SET tgt_edit = ? WHERE doc = ? AND idx = ?", (tgt, doc, bead_idx))
+                self._log(doc_id, bead_idx, "edit-tgt", before.tgt, tgt)
+            self._con.execute("UPDATE beads SET status = 'edited' WHERE doc = ? AND idx = ?", (doc, bead_idx))
+            move_status(self._con, doc, old_status, "edited")
+
+    def log(self, doc_id: str | None = None) -> list[tuple[str, str, int | None, str, str | None, str | None]]:
+        """The review log (at, doc_id, bead, action, from, to), oldest first."""
+        sql = "SELECT at, doc_id, bead, action, from_value, to_value FROM log"
+        if doc_id is None:
+            return self._con.execute(sql + " ORDER BY id").fetchall()
+        return self._con.execute(sql + " WHERE doc_id = ? ORDER BY id", (doc_id,)).fetchall()
+
+    def export_rows(
+        self,
+        *,
+        doc_ids: Sequence[str] | None = None,
+        statuses: Sequence[str] | None = None,
+        min_confidence: float | None = None,
+        include_unaligned: bool = True,
+    ) -> Iterator[ExportRow]:
+        """Stream the beads of the corpus (or of `doc_ids`, in that order) as export rows.
+
+        Reads through its own connection in one read transaction: a consistent snapshot,
+        while other processes may keep writing. Memory: one document's sentences at a time.
+        """
+        for s in statuses or ():
+            if s not in BEAD_STATUSES:
+                raise UsageError(f"unknown status {s!r}; use one of {', '.join(BEAD_STATUSES)}")
+        targets = [(self._doc_key(d), d) for d in doc_ids] if doc_ids else None
+        return self._export_rows(targets, statuses, min_confidence, include_unaligned)
+
+    def _export_rows(self, targets, statuses, min_confidence, include_unaligned) -> Iterator[ExportRow]:  # noqa: ANN001
+        con = schema.connect(self.path)
+        try:
+            con.execute("BEGIN")
+            docs = targets or con.execute("SELECT id, doc_id FROM documents ORDER BY id").fetchall()
+            where, args = "WHERE doc = ?", []
+            if statuses is not None:
+                where += f" AND status IN ({', '.join('?' * len(statuses))})"
+                args += list(statuses)
+            if min_confidence is not None:
+                where += " AND confidence >= ?"
+                args.append(min_confidence)
+            if not include_unaligned:
+                where += " AND src_ids != '' AND tgt_ids != ''"
+            for doc, doc_id in docs:
+                src_lang, tgt_lang = con.execute(
+                    "SELECT src_lang, tgt_lang FROM documents WHERE id = ?", (doc,)
+                ).fetchone()
+                src, tgt = self._texts(doc, "src", con), self._texts(doc, "tgt", con)
+                cur = con.execute(
+                    "SELECT idx, src_ids, tgt_ids, confidence, type, status, src_edit, tgt_edit "
+                    f"FROM beads {where} ORDER BY idx",
+                    [doc, *args],
+                )
+                while chunk := cur.fetchmany(FETCH):
+                    for idx, s_ids, t_ids, conf, type_, status, s_edit, t_edit in chunk:
+                        s, t = _ids(s_ids), _ids(t_ids)
+                        yield ExportRow(
+                            doc_id, idx,
+                            s_edit if s_edit is not None else join_sentences([src[i] for i in s], src_lang),
+                            t_edit if t_edit is not None else join_sentences([tgt[j] for j in t], tgt_lang),
+                            s, t, conf, type_, status,
+                        )  # fmt: skip
+            con.execute("COMMIT")
+        except sqlite3.Error as e:
+            raise schema.translate_error(e, self.path) from None
+        finally:
+            con.close()
+
+
+def _confidence(text: str | None) -> float:
+    try:
+        value = float(text) if text is not None else 1.0
+    except ValueError:
+        return 1.0
+    return value if 0.0 <= value <= 1.0 else 1.0
+
+
+class _Transaction:
+    """BEGIN IMMEDIATE on enter; COMMIT on success, ROLLBACK on any exception."""
+
+    def __init__(self, con: sqlite3.Connection, path: Path) -> None:
+        self.con, self.path = con, path
+
+    def __enter__(self) -> None:
+        try:
+            self.con.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as e:
+            raise schema.translate_error(e, self.path) from None
+
+    def __exit__(self, exc_type, exc, tb) -> None:  # noqa: ANN001
+        if exc_type is None:
+            try:
+                self.con.execute("COMMIT")
+            except sqlite3.Error as e:
+                self.con.execute("ROLLBACK")
+                raise schema.translate_error(e, self.path) from None
+        else:
+            self.con.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.Error):
+                raise schema.translate_error(exc, self.path) from None

@@ -1,0 +1,178 @@
+"""The corpus file's SQLite schema and its migrations, applied in order, each in a transaction.
+
+Version 1: meta, documents, sentences, beads and the append-only log.
+Version 2: a per-document summary (kept up to date in the same transaction as every change)
+and an index on confidence, so `align list` answers at once on a million beads.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from align.errors import CorpusError
+
+BUSY_TIMEOUT_MS = 10_000
+
+_V1 = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE documents (
+    id INTEGER PRIMARY KEY,
+    doc_id TEXT NOT NULL UNIQUE,
+    src_path TEXT, tgt_path TEXT,
+    src_lang TEXT NOT NULL, tgt_lang TEXT NOT NULL,
+    src_sha256 TEXT, tgt_sha256 TEXT,
+    model TEXT, signature TEXT, settings TEXT,
+    origin TEXT NOT NULL CHECK (origin IN ('align', 'tmx')),
+    aligned_at TEXT NOT NULL
+);
+CREATE TABLE sentences (
+    doc INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    side TEXT NOT NULL CHECK (side IN ('src', 'tgt')),
+    idx INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    PRIMARY KEY (doc, side, idx)
+) WITHOUT ROWID;
+CREATE TABLE beads (
+    doc INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    idx INTEGER NOT NULL,
+    src_ids TEXT NOT NULL,
+    tgt_ids TEXT NOT NULL,
+    confidence REAL NOT NULL,
+    type TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('auto', 'confirmed', 'edited', 'rejected')),
+    src_edit TEXT,
+    tgt_edit TEXT,
+    PRIMARY KEY (doc, idx)
+) WITHOUT ROWID;
+CREATE TABLE log (
+    id INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    doc_id TEXT NOT NULL,
+    bead INTEGER,
+    action TEXT NOT NULL,
+    from_value TEXT,
+    to_value TEXT
+);
+CREATE TRIGGER log_no_update BEFORE UPDATE ON log
+BEGIN SELECT RAISE(ABORT, 'the corpus log is append-only'); END;
+CREATE TRIGGER log_no_delete BEFORE DELETE ON log
+BEGIN SELECT RAISE(ABORT, 'the corpus log is append-only'); END;
+"""
+
+_V2 = """
+CREATE TABLE doc_summary (
+    doc INTEGER PRIMARY KEY REFERENCES documents(id) ON DELETE CASCADE,
+    n_src INTEGER NOT NULL, n_tgt INTEGER NOT NULL, n_beads INTEGER NOT NULL,
+    mean_confidence REAL,
+    types TEXT NOT NULL,
+    n_auto INTEGER NOT NULL, n_confirmed INTEGER NOT NULL,
+    n_edited INTEGER NOT NULL, n_rejected INTEGER NOT NULL
+);
+CREATE INDEX beads_confidence ON beads (confidence, doc);
+INSERT INTO doc_summary SELECT id, 0, 0, 0, NULL, '{}', 0, 0, 0, 0 FROM documents;
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2)
+"""MIGRATIONS[k] takes a corpus from version k to k+1."""
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def connect(path: Path) -> sqlite3.Connection:
+    """Open the SQLite file in WAL mode with foreign keys on and a busy timeout.
+
+    The connection is in autocommit mode: callers open their own `BEGIN IMMEDIATE`
+    transactions so every change is all-or-nothing.
+    """
+    try:
+        con = sqlite3.connect(
+            str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
+        )
+        con.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        con.execute("PRAGMA foreign_keys = ON")
+        mode = con.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        if mode.lower() != "wal":
+            raise CorpusError(f"{path}: cannot switch the corpus to WAL mode (got {mode})")
+        con.execute("PRAGMA synchronous = FULL")
+    except sqlite3.DatabaseError as e:
+        raise translate_error(e, path) from None
+    return con
+
+
+def translate_error(e: sqlite3.Error, path: Path) -> CorpusError:
+    """A user-facing CorpusError for an SQLite error."""
+    msg = str(e)
+    if "locked" in msg or "busy" in msg:
+        return CorpusError(f"{path}: corpus is busy (another align process is writing); try again")
+    if "not a database" in msg or "malformed" in msg:
+        return CorpusError(f"{path}: not an align corpus (not an SQLite database, or damaged)")
+    if "readonly" in msg or "unable to open" in msg:
+        return CorpusError(f"{path}: cannot open the corpus for writing ({msg})")
+    return CorpusError(f"{path}: corpus error: {msg}")
+
+
+def schema_version(con: sqlite3.Connection) -> int:
+    """The schema version stored in the file (0 for a new, empty file)."""
+    has_meta = con.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'"
+    ).fetchone()
+    if not has_meta:
+        return 0
+    row = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    return int(row[0]) if row else 0
+
+
+def migrate(con: sqlite3.Connection, path: Path, *, target: int = SCHEMA_VERSION) -> int:
+    """Bring the file up to `target`, one migration per transaction; returns the version.
+
+    A file from a newer align is refused rather than guessed at; a file that is some
+    other SQLite database (tables but no align meta) is refused too.
+    """
+    version = schema_version(con)
+    if version > SCHEMA_VERSION:
+        raise CorpusError(
+            f"{path}: corpus has schema version {version}, but this align knows up to "
+            f"{SCHEMA_VERSION}; upgrade align to open it"
+        )
+    if version == 0:
+        n_tables = con.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table'").fetchone()[0]
+        if n_tables:
+            raise CorpusError(f"{path}: an SQLite database, but not an align corpus")
+    while version < target:
+        con.execute("BEGIN IMMEDIATE")
+        try:
+            if schema_version(con) != version:  # another process migrated meanwhile
+                con.execute("ROLLBACK")
+                version = schema_version(con)
+                continue
+            for statement in _statements(MIGRATIONS[version]):
+                con.execute(statement)
+            version += 1
+            con.execute(
+                "INSERT INTO meta (key, value) VALUES ('schema_version', ?) "
+                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (str(version),),
+            )
+            if version == 2:
+                from align.store.summary import refresh_all_summaries
+
+                refresh_all_summaries(con)
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+    return version
+
+
+def _statements(script: str) -> list[str]:
+    """Split a migration script into statements (triggers keep their inner semicolons)."""
+    out: list[str] = []
+    buf = ""
+    for line in script.strip().splitlines():
+        buf += line + "\n"
+        if sqlite3.complete_statement(buf):
+            out.append(buf.strip())
+            buf = ""
+    if buf.strip():
+        out.append(buf.strip())
+    return out
