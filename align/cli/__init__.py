@@ -24,6 +24,11 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("pair", "pair", "pair_cmd"),
     ("eval", "eval", "eval_cmd"),
     ("models", "models", "models_cmd"),
+    ("add", "add", "add_cmd"),
+    ("list", "listing", "list_cmd"),
+    ("show", "show", "show_cmd"),
+    ("export", "export", "export_cmd"),
+    ("import", "import_tmx", "import_cmd"),
 )
 
 for _name, _module, _func in COMMANDS:

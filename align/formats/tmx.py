@@ -198,6 +198,6 @@ def _iter_tmx(path: Path, *, header_only: bool) -> Iterator[TmxUnit | TmxHeader]
                 while el.getprevious() is not None:
                     del el.getparent()[0]
     except etree.XMLSyntaxError as e:
-        raise FormatError(f"{path}: not well-formed XML ({e.msg}, line {e.lineno}); is this a TMX file?") from None
+        raise FormatError(f"{path}: not well-formed XML ({e.msg}); is this a TMX file?") from None
     if not seen_root:
         raise FormatError(f"{path}: empty file, expected TMX")

@@ -403,7 +403,7 @@ class Corpus:
         types_per_doc = [json.loads(r[5]) for r in rows]
         all_types = sorted(
             {t for ts in types_per_doc for t in ts},
-            key=lambda t: (sum(map(int, t.split("-"))), [-int(x) for x in t.split("-")]),
+            key=lambda t: (t != "1-1", sum(map(int, t.split("-"))), [-int(x) for x in t.split("-")]),
         )
         data: dict[str, list] = {"doc_id": [r[1] for r in rows], "src_sents": [r[2] for r in rows],
                                  "tgt_sents": [r[3] for r in rows], "beads": [r[4] for r in rows]}  # fmt: skip

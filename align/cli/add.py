@@ -1,0 +1,48 @@
+"""`align add SRC TGT --corpus C`: align a document pair and store it in a corpus."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from align.cli._common import cli_errors
+
+
+@cli_errors
+def add_cmd(
+    src: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="Source document (Japanese original).")],
+    tgt: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="Target document (translation).")],
+    corpus: Annotated[Path, typer.Option("--corpus", "-c", help="Corpus file (created if missing).")],
+    doc_id: Annotated[
+        Optional[str], typer.Option("--doc-id", help="Document id (default: from the source file name).")
+    ] = None,
+    src_lang: Annotated[str, typer.Option("--src-lang", help="Source language code.")] = "ja",
+    tgt_lang: Annotated[str, typer.Option("--tgt-lang", help="Target language code.")] = "en",
+    model: Annotated[str, typer.Option("--model", help="Encoder: use-m3 (default), e5-small, ...")] = "use-m3",
+    presegmented: Annotated[bool, typer.Option("--presegmented", help="One sentence per line, as is.")] = False,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not use the embedding cache.")] = False,
+    threads: Annotated[int, typer.Option("--threads", min=1, max=64, help="Encoder threads.")] = 1,
+) -> None:
+    """Align SRC with TGT and store the result; re-adding a changed pair keeps reviewed beads."""
+    from align.pipeline import align_files
+    from align.store import Corpus, default_doc_id
+
+    doc = doc_id or default_doc_id(src, src_lang)
+    if corpus.exists():  # a bad or newer corpus fails before the (slow) alignment
+        Corpus(corpus).close()
+    elif not corpus.parent.is_dir():
+        Corpus(corpus, create=True)  # raises: the folder does not exist
+    alignment = align_files(
+        src, tgt, src_lang=src_lang, tgt_lang=tgt_lang, model=model,
+        presegmented=presegmented, cache=not no_cache, threads=threads,
+    )  # fmt: skip
+    with Corpus(corpus, create=True) as c:
+        r = c.add_alignment(alignment, doc_id=doc, src_path=src, tgt_path=tgt)
+    line = f"{r.action} {r.doc_id}: {r.beads} beads"
+    if r.action == "realigned":
+        line += f", kept {r.kept_reviewed} reviewed"
+        if r.dropped_reviewed:
+            line += f", {r.dropped_reviewed} reviewed beads no longer match the texts"
+    typer.echo(line)

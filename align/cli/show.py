@@ -1,0 +1,36 @@
+"""`align show C DOC`: the beads of one document side by side, with confidence and status."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from align.cli._common import cli_errors
+
+
+@cli_errors
+def show_cmd(
+    corpus: Annotated[Path, typer.Argument(help="Corpus file.")],
+    doc_id: Annotated[str, typer.Argument(help="Document id (see `align list`).")],
+    below: Annotated[
+        Optional[float], typer.Option("--below", min=0.0, max=1.0, help="Only beads below this confidence.")
+    ] = None,
+) -> None:
+    """Show the beads of DOC: index, source, target, type, confidence and status."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from align.store import Corpus
+
+    with Corpus(corpus) as c:
+        beads = c.beads(doc_id, below=below)
+    table = Table(show_lines=True, title=f"{doc_id}: {len(beads)} beads")
+    for name, kw in (("#", {"justify": "right"}), ("source", {"ratio": 1}), ("target", {"ratio": 1}),
+                     ("type", {}), ("conf", {"justify": "right"}), ("status", {})):  # fmt: skip
+        table.add_column(name, overflow="fold", **kw)
+    for b in beads:
+        style = "yellow" if b.confidence < (below if below is not None else 0.9) else None
+        table.add_row(str(b.idx), b.src, b.tgt, b.type, f"{b.confidence:.2f}", b.status, style=style)
+    Console(highlight=False, markup=False).print(table)
