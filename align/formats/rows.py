@@ -155,8 +155,10 @@ def atomic_output(out: Path | None, *, binary: bool, newline: str | None = "") -
     folder = out.parent if str(out.parent) else Path(".")
     if out.is_dir():
         raise UsageError(f"{out}: is a folder; give a file name to write")
-    if not folder.is_dir():
+    if not folder.exists():
         raise UsageError(f"{out}: the folder {folder} does not exist; create it first")
+    if not folder.is_dir():
+        raise UsageError(f"{out}: {folder} is not a folder; choose another output path")
     try:
         fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{out.name}.", suffix=".part")
     except OSError as e:
