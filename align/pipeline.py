@@ -39,14 +39,14 @@ def load_document(path: str | Path, *, lang: str | None = None, presegmented: bo
 
 def read_presegmented(path: str | Path, *, lang: str | None = None) -> Document:
     """One sentence a line, no cleaning; an empty line inside the file is an error (it would shift ids)."""
+    from align.decode import decode_bytes, read_bytes
     from align.lang import detect_language
-    from align.read import read_text
 
     p = Path(path)
-    text = read_text(p)
-    lines = text.split("\n")
-    if lines and lines[-1] == "":
-        lines.pop()
+    text = decode_bytes(read_bytes(p), name=str(p)).lstrip("\ufeff")
+    lines = text.replace("\r\n", "\n").split("\n")
+    while lines and not lines[-1].strip():
+        lines.pop()  # trailing blank lines shift no ids
     blocks: list[Block] = []
     sentences: list[Sentence] = []
     pos = 0
@@ -59,6 +59,8 @@ def read_presegmented(path: str | Path, *, lang: str | None = None) -> Document:
         blocks.append(Block("line", pos, pos + len(line)))
         sentences.append(Sentence(pos, pos + len(line), n))
         pos += len(line) + 1
+    if not sentences:
+        raise InputError(f"{p}: the file is empty; give one sentence a line")
     joined = "\n".join(line.rstrip("\r") for line in lines)
     return Document(
         text=joined,
@@ -85,8 +87,8 @@ def align_documents(
     if not tgt.sentences:
         raise InputError(f"{tgt.source or 'target'}: no sentences to align")
     settings = settings or AlignSettings()
-    kinds_src = [b.kind for b in src.blocks]
-    kinds_tgt = [b.kind for b in tgt.blocks]
+    kinds_src = [src.blocks[s.block].kind for s in src.sentences]
+    kinds_tgt = [tgt.blocks[s.block].kind for s in tgt.sentences]
     result = align_sentences(
         src.sentence_texts,
         tgt.sentence_texts,

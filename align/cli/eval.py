@@ -23,4 +23,4 @@ def eval_cmd(
     if len(gold) != len(test):
         raise UsageError(f"{len(gold)} --gold files but {len(test)} --test files; give them in pairs")
     result = score([read_beads(g) for g in gold], [read_beads(t) for t in test])
-    typer.echo(result.report())
+    typer.echo(result.format())
