@@ -97,7 +97,10 @@ def merge_reviewed(
             q = max(ct, _split_point(auto, p, 0))
         anchors.append((p, p + len(r.src), q, q + len(r.tgt), r))
         cs, ct = p + len(r.src), q + len(r.tgt)
-        shift_s, shift_t = p - r.old_src_pos, q - r.old_tgt_pos
+        if r.src:  # an empty side has no position of its own to learn the shift from
+            shift_s = p - r.old_src_pos
+        if r.tgt:
+            shift_t = q - r.old_tgt_pos
 
     # Region of each sentence: the number of anchors wholly before it; -1 inside an anchor.
     def regions(n: int, spans: list[tuple[int, int]]) -> list[int]:
