@@ -78,7 +78,7 @@ def test_readd_after_confirming_keeps_confirmed(tmp_path: Path, fake_align: list
     r = run("add", copy / "ja.sent", copy / "en.sent", "--corpus", path)
     assert r.exit_code == 0 and r.stdout == "realigned EPR00071: 24 beads, kept 3 reviewed\n"
     with Corpus(path) as c:
-        assert [b.idx for b in c.beads("EPR00071") if b.status == "confirmed"] == [1, 4, 7]
+        assert [b.bead_index for b in c.beads("EPR00071") if b.status == "confirmed"] == [1, 4, 7]
 
 
 def test_list_and_its_errors(corpus: Path, tmp_path: Path) -> None:

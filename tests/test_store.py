@@ -95,7 +95,7 @@ def test_realign_keeps_reviewed_beads_whose_sentences_remain(tmp_path: Path) -> 
             c.set_status("d", k, "confirmed")
         c.edit_bead("d", edit_c, tgt="A corrected translation.")
         c.set_status("d", one_one[5], "rejected")
-        before = {b.idx: b for b in c.beads("d")}
+        before = {b.bead_index: b for b in c.beads("d")}
 
         # New version: a sentence inserted at the top, the source of lose_d reworded.
         ja2 = ["新しい冒頭の文。", *ja]

@@ -32,5 +32,5 @@ def show_cmd(
         table.add_column(name, overflow="fold", **kw)
     for b in beads:
         style = "yellow" if b.confidence < (below if below is not None else 0.9) else None
-        table.add_row(str(b.idx), b.src, b.tgt, b.type, f"{b.confidence:.2f}", b.status, style=style)
+        table.add_row(str(b.bead_index), b.src, b.tgt, b.type, f"{b.confidence:.2f}", b.status, style=style)
     Console(highlight=False, markup=False).print(table)

@@ -42,19 +42,8 @@ class AddResult:
     dropped_reviewed: int = 0
 
 
-@dataclass(frozen=True)
-class StoredBead:
-    """A bead as stored: ids, texts (edited text where the reviewer changed it), status."""
-
-    doc_id: str
-    idx: int
-    src_ids: tuple[int, ...]
-    tgt_ids: tuple[int, ...]
-    src: str
-    tgt: str
-    confidence: float
-    type: str
-    status: str
+StoredBead = ExportRow
+"""A bead as stored: ids, texts (edited text where the reviewer changed it), status."""
 
 
 @dataclass(frozen=True)
@@ -419,24 +408,7 @@ class Corpus:
     def beads(self, doc_id: str, *, below: float | None = None) -> list[StoredBead]:
         """The beads of one document in order (only those with confidence < `below` if given)."""
         doc = self._doc_key(doc_id)
-        info = self.document(doc_id)
-        src, tgt = self._texts(doc, "src"), self._texts(doc, "tgt")
-        sql = ("SELECT idx, src_ids, tgt_ids, confidence, type, status, src_edit, tgt_edit "
-               "FROM beads WHERE doc = ?")  # fmt: skip
-        args: list = [doc]
-        if below is not None:
-            sql += " AND confidence < ?"
-            args.append(below)
-        out = []
-        for idx, s_ids, t_ids, conf, type_, status, s_edit, t_edit in self._con.execute(sql + " ORDER BY idx", args):
-            s, t = _ids(s_ids), _ids(t_ids)
-            out.append(StoredBead(
-                doc_id, idx, s, t,
-                s_edit if s_edit is not None else join_sentences([src[i] for i in s], info.src_lang),
-                t_edit if t_edit is not None else join_sentences([tgt[j] for j in t], info.tgt_lang),
-                conf, type_, status,
-            ))  # fmt: skip
-        return out
+        return list(self._export_rows([(doc, doc_id)], None, None, True, below=below))
 
     def _bead_status(self, doc: int, doc_id: str, bead_idx: int) -> str:
         row = self._con.execute("SELECT status FROM beads WHERE doc = ? AND idx = ?", (doc, bead_idx)).fetchone()
@@ -465,7 +437,7 @@ class Corpus:
         with self._write():
             doc = self._doc_key(doc_id)
             old_status = self._bead_status(doc, doc_id, bead_idx)
-            before = {b.idx: b for b in self.beads(doc_id) if b.idx == bead_idx}[bead_idx]
+            before = self.beads(doc_id)[bead_idx]
             if src is not None:
                 self._con.execute("UPDATE beads SET src_edit = ? WHERE doc = ? AND idx = ?", (src, doc, bead_idx))
                 self._log(doc_id, bead_idx, "edit-src", before.src, src)
@@ -501,7 +473,9 @@ class Corpus:
         targets = [(self._doc_key(d), d) for d in doc_ids] if doc_ids else None
         return self._export_rows(targets, statuses, min_confidence, include_unaligned)
 
-    def _export_rows(self, targets, statuses, min_confidence, include_unaligned) -> Iterator[ExportRow]:  # noqa: ANN001
+    def _export_rows(  # noqa: ANN001
+        self, targets, statuses, min_confidence, include_unaligned, *, below: float | None = None
+    ) -> Iterator[ExportRow]:
         con = schema.connect(self.path)
         try:
             con.execute("BEGIN")
@@ -513,6 +487,9 @@ class Corpus:
             if min_confidence is not None:
                 where += " AND confidence >= ?"
                 args.append(min_confidence)
+            if below is not None:
+                where += " AND confidence < ?"
+                args.append(below)
             if not include_unaligned:
                 where += " AND src_ids != '' AND tgt_ids != ''"
             for doc, doc_id in docs:
