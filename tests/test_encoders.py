@@ -10,8 +10,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from align.encoders import get_encoder, list_models
-from align.encoders.base import Encoder
+from align.encoders import CacheWarning, get_encoder, list_models
+from align.encoders.base import Encoder, thread_limit
 from align.errors import ModelError, UsageError
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
@@ -229,3 +229,47 @@ def test_list_models_reports_folders_and_availability(minilm_folder: Path, tmp_p
     checked = {m.name: m for m in list_models(models_dir=tmp_path, check=True)}
     assert "384-d" in checked["mini"].detail and "512-d" in checked["use-m3"].detail
 
+
+
+def test_use_m3_snapshot_reproduces_the_model_exactly(use_m3: Encoder, tmp_path: Path) -> None:
+    from align.encoders.use_m3 import _PROBE, load_snapshot, save_snapshot
+
+    live = use_m3._model  # type: ignore[attr-defined]
+    path = tmp_path / "use-m3.snapshot"
+    save_snapshot(live, path, live.encode(_PROBE))
+    texts = [t for pair in gold_pairs(per_doc=3) for t in pair]
+    with thread_limit(1):
+        np.testing.assert_array_equal(load_snapshot(path, threads=1).encode(texts), live.encode(texts))
+
+
+def test_first_load_writes_a_snapshot_and_a_damaged_one_is_replaced(tmp_path: Path) -> None:
+    from align.encoders.use_m3 import UseM3Encoder
+
+    first = UseM3Encoder(snapshot_dir=tmp_path)
+    reference = first._load().encode(["京都", "Kyoto"])
+    assert first.snapshot_writer is not None
+    first.snapshot_writer.join()
+    path = first.snapshot_path()
+    assert path is not None and path.is_file() and list(tmp_path.iterdir()) == [path]
+
+    second = UseM3Encoder(snapshot_dir=tmp_path)
+    np.testing.assert_allclose(second._load().encode(["京都", "Kyoto"]), reference, atol=1e-6)
+    assert second.snapshot_writer is None  # loaded from the snapshot, nothing to write
+
+    with open(path, "r+b") as f:  # damage the probe embeddings stored at the end
+        f.seek(-64, 2)
+        f.write(b"\xff" * 64)
+    third = UseM3Encoder(snapshot_dir=tmp_path)
+    with pytest.warns(CacheWarning, match="snapshot .* is unreadable"):
+        model = third._load()
+    np.testing.assert_allclose(model.encode(["京都", "Kyoto"]), reference, atol=1e-6)
+    assert third.snapshot_writer is not None
+    third.snapshot_writer.join()
+    np.testing.assert_allclose(UseM3Encoder(snapshot_dir=tmp_path)._load().encode(["京都", "Kyoto"]), reference, atol=1e-6)
+
+
+def test_no_cache_means_no_snapshot(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ALIGN_CACHE_DIR", str(tmp_path))
+    encoder = get_encoder("use-m3", cache=False)
+    assert encoder.snapshot_path() is None  # type: ignore[attr-defined]
+    assert get_encoder("use-m3").inner.snapshot_path().parent == tmp_path  # type: ignore[attr-defined]

@@ -62,7 +62,14 @@ def _model_folder(spec: str, models_dir: Path | None) -> Path:
     return folder
 
 
-def _make_encoder(name: str, *, threads: int, models_dir: Path | None) -> Encoder:
+def _make_encoder(
+    name: str, *, threads: int, models_dir: Path | None, cache_dir: Path | None = None
+) -> Encoder:
+    """The bare encoder for `name`; `cache_dir` (None: no disk cache) also holds model snapshots."""
+    if name == "use-m3":
+        from align.encoders.use_m3 import UseM3Encoder
+
+        return UseM3Encoder(threads=threads, snapshot_dir=cache_dir)
     if name in BUILT_INS:
         module, cls, _ = BUILT_INS[name]
         return getattr(importlib.import_module(module), cls)(threads=threads)
@@ -84,13 +91,16 @@ def get_encoder(
 ) -> Encoder:
     """The encoder called `name`, wrapped in the embedding cache unless cache=False.
 
-    Checks cheaply that the model can be found (raises ModelError if not); the model itself
-    loads on the first encode that misses the cache.
+    The cache folder is `cache_dir`, else default_cache_dir(); cache=False also skips the
+    use-m3 load snapshot kept there. Checks cheaply that the model can be found (raises
+    ModelError if not); the model itself loads on the first encode that misses the cache.
     """
-    encoder = _make_encoder(name, threads=threads, models_dir=models_dir)
+    models_dir = Path(models_dir) if models_dir is not None else None
     if not cache:
-        return encoder
-    return CachedEncoder(encoder, EmbeddingStore(cache_dir))
+        return _make_encoder(name, threads=threads, models_dir=models_dir)
+    folder = Path(cache_dir) if cache_dir is not None else default_cache_dir()
+    encoder = _make_encoder(name, threads=threads, models_dir=models_dir, cache_dir=folder)
+    return CachedEncoder(encoder, EmbeddingStore(folder))
 
 
 def list_models(*, models_dir: Path | None = None, check: bool = False) -> list[ModelInfo]:
