@@ -259,11 +259,17 @@ def test_import_tmx_and_round_trip(tmp_path: Path) -> None:
 
         assert units(second) == units(third)  # a fixed point after one import
         assert c.import_tmx(first, doc_id="again").action == "replaced"
+        with_unaligned = tmp_path / "all.tmx"
+        write_rows(rows_from_alignment(a), with_unaligned, fmt="tmx", include_unaligned=True)
+        assert c.import_tmx(with_unaligned, doc_id="all").beads == len(a.beads)
+        assert [b.type for b in c.beads("all")] == [
+            "1-1" if b.src and b.tgt else "1-0" if b.src else "0-1" for b in a.beads
+        ]
         not_tmx = tmp_path / "x.tmx"
         not_tmx.write_text("[0]:[0]\n")
         with pytest.raises(FormatError, match=r"x\.tmx"):
             c.import_tmx(not_tmx)
-        assert c.doc_ids() == ["GNM00268", "again"]
+        assert c.doc_ids() == ["GNM00268", "again", "all"]
 
 
 def test_default_doc_id() -> None:
@@ -367,3 +373,30 @@ def test_kill_9_during_add_and_import_leaves_a_consistent_corpus(tmp_path: Path)
             summary = c.list_documents()
             assert dict(zip(summary["doc_id"], summary["beads"], strict=True)) == counts
     assert len(finished) >= 5  # the kills landed after work was done, not only at start-up
+
+
+_XML_ILLEGAL = __import__("re").compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+sentence_st = st.text(st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=25)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.tuples(sentence_st, sentence_st), min_size=1, max_size=6))
+def test_any_text_survives_corpus_export_import_export(pairs: list[tuple[str, str]]) -> None:
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as d:
+        tmp = Path(d)
+        a = alignment_from_lines([s for s, _ in pairs], [t for _, t in pairs], [((k,), (k,)) for k in range(len(pairs))])
+        with Corpus(tmp / "c.db", create=True) as c:
+            c.add_alignment(a, doc_id="h")
+            assert [(r.src, r.tgt) for r in c.export_rows()] == pairs  # the store keeps text exactly
+            for fmt in ("jsonl", "csv", "tsv"):
+                write_rows(c.export_rows(), tmp / f"x.{fmt}", fmt=fmt)  # type: ignore[arg-type]
+                from align.formats.tabular import read_rows
+
+                assert [(r.src, r.tgt) for r in read_rows(tmp / f"x.{fmt}", fmt=fmt)] == pairs
+            write_rows(c.export_rows(), tmp / "x.tmx", fmt="tmx")
+            r = c.import_tmx(tmp / "x.tmx", doc_id="back")
+            back = [(r.src, r.tgt) for r in c.export_rows(doc_ids=["back"])]
+            clean = [(_XML_ILLEGAL.sub("", s), _XML_ILLEGAL.sub("", t)) for s, t in pairs]
+            assert back == [p for p in clean if p[0] or p[1]]  # only XML-illegal characters are lost
