@@ -32,6 +32,9 @@ _CODEC_ALIASES = {
     "ms_kanji": "cp932",
     "x-euc-jp": "euc_jp",
 }
+_TRUSTED_DECLARATIONS = frozenset(("utf-8", "cp932", "euc_jp", "euc_jis_2004", "iso2022_jp"))
+# ISO-2022-JP (7-bit "JIS", old mail and web pages) switches to kanji with these escapes.
+_ISO2022_ESCAPE = re.compile(rb"\x1b\$[@B]|\x1b\(J")
 _MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"%PDF", "a PDF"),
     (b"PK\x03\x04", "a ZIP archive (e.g. .docx, .xlsx, .epub)"),
@@ -43,9 +46,10 @@ _MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"{\\rtf", "an RTF document"),
 )
 _CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0b\x0e-\x1a\x1c-\x1f\x7f]")
-# Kana, CJK punctuation and the ideographs: what a right decode of Japanese is made of.
-_JAPANESE = re.compile(r"[\u3000-\u30ff\u4e00-\u9fff\uff01-\uff5e]")
+# Kana, CJK punctuation, full-width forms and common symbols: with level-1 kanji, what a
+# right decode of Japanese is mostly made of.
 _KANA = re.compile(r"[\u3041-\u309f\u30a1-\u30fa]")
+_KANA_OR_PUNCT = re.compile(r"[\u3000-\u30ff\uff01-\uff5e\u2010-\u2027\u2030-\u203b\u2460-\u24ff\u2500-\u25ff]")
 # What a wrong decode of another legacy encoding tends to produce: half-width katakana (EUC
 # read as CP932), C1 controls, private-use and compatibility characters.
 _IMPLAUSIBLE = re.compile(r"[\x80-\x9f\ue000-\uf8ff\uff61-\uff9f\ufffd]")
@@ -77,7 +81,8 @@ def read_bytes(path: str | Path) -> bytes:
 
 
 def decode_bytes(data: bytes, *, name: str, declared: str | None = None) -> str:
-    """Decode a text file's bytes: UTF-8 (with or without BOM), UTF-16/32 with BOM, CP932, EUC-JP.
+    """Decode a text file's bytes: UTF-8 (with or without BOM), UTF-16/32 with BOM, CP932,
+    EUC-JP (and ISO-2022-JP, recognised by its escapes).
 
     `declared` is an encoding the file names itself (an HTML meta charset); it is used when the
     bytes decode with it, since a declaration beats a guess. Raises InputError naming `name` for
@@ -96,6 +101,7 @@ def decode_bytes(data: bytes, *, name: str, declared: str | None = None) -> str:
                     f"{name}: starts with a {codec.upper().replace('-SIG', '')} byte order mark but "
                     f"byte {e.start} does not decode; convert it to UTF-8"
                 ) from None
+    _refuse_known_binary(data, name)
     utf16 = _bomless_utf16(data[:_SAMPLE])
     if utf16:
         try:
@@ -106,11 +112,17 @@ def decode_bytes(data: bytes, *, name: str, declared: str | None = None) -> str:
                 "convert it to UTF-8"
             ) from None
     _refuse_binary(data, name)
-    if declared:
+    codec = _declared_codec(declared)
+    if codec:
         try:
-            return data.decode(_CODEC_ALIASES.get(declared.lower(), declared))
-        except (LookupError, UnicodeDecodeError):
-            pass  # a wrong or unknown declaration: detect as for any other file
+            return data.decode(codec)
+        except UnicodeDecodeError:
+            pass  # a wrong declaration: detect as for any other file
+    if _ISO2022_ESCAPE.search(data[:_SAMPLE]):
+        try:
+            return data.decode("iso2022_jp_ext")
+        except UnicodeDecodeError:
+            pass
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
@@ -131,11 +143,31 @@ def decode_bytes(data: bytes, *, name: str, declared: str | None = None) -> str:
     return best[1]
 
 
-def _refuse_binary(data: bytes, name: str) -> None:
-    """InputError if the data is not text: a known binary format, NUL bytes, many control bytes."""
+def _declared_codec(declared: str | None) -> str | None:
+    """The codec for a declared charset if it is one we read (UTF-8 or a Japanese legacy one).
+
+    Pages often declare ISO-8859-1 or windows-1252 wrongly; those decode any bytes, so they
+    are not trusted and the bytes are detected instead.
+    """
+    if not declared:
+        return None
+    name = _CODEC_ALIASES.get(declared.lower(), declared)
+    try:
+        codec = codecs.lookup(name).name
+    except LookupError:
+        return None
+    return codec if codec in _TRUSTED_DECLARATIONS else None
+
+
+def _refuse_known_binary(data: bytes, name: str) -> None:
+    """InputError if the data starts like a known binary format (PDF, ZIP, images...)."""
     for magic, kind in _MAGIC:
         if data.startswith(magic):
             raise InputError(f"{name}: looks like a binary file ({kind}); save it as text, Markdown or HTML")
+
+
+def _refuse_binary(data: bytes, name: str) -> None:
+    """InputError if the data is not text: NUL bytes or many control bytes."""
     head = data[:_SAMPLE]
     if b"\x00" in head or len(_CONTROL_BYTES.findall(head)) > 0.05 * len(head):
         raise InputError(f"{name}: looks like a binary file, not text; give a .txt, .md or .html file")
@@ -145,25 +177,43 @@ def _bomless_utf16(head: bytes) -> str | None:
     """'utf-16-le'/'utf-16-be' when NUL bytes sit at one parity only, as in BOM-less UTF-16 text."""
     even, odd = head[0::2].count(0), head[1::2].count(0)
     half = len(head) // 2
-    if half >= 2 and odd > 0.3 * half and even == 0:
-        return "utf-16-le"
-    if half >= 2 and even > 0.3 * half and odd == 0:
-        return "utf-16-be"
-    return None
+    if half < 8:
+        return None
+    if odd > 0.3 * half and even == 0:
+        codec = "utf-16-le"
+    elif even > 0.3 * half and odd == 0:
+        codec = "utf-16-be"
+    else:
+        return None
+    text = head[: half * 2].decode(codec, errors="replace")
+    controls = sum(1 for c in text if c < " " and c not in "\t\n\r\f")
+    return codec if controls <= 0.01 * len(text) else None
+
+
+def _jis_level1() -> frozenset[str]:
+    """The 2,965 common kanji of JIS X 0208 level 1 (EUC-JP rows 0xB0-0xCF)."""
+    raw = bytes(b for lead in range(0xB0, 0xD0) for trail in range(0xA1, 0xFF) for b in (lead, trail))
+    return frozenset(raw.decode("euc_jp", errors="ignore"))
+
+
+_COMMON_KANJI = _jis_level1()
 
 
 def _japanese_plausibility(text: str) -> float:
     """How much a legacy decode looks like real Japanese: 0 if implausible, else a score.
 
-    Latin-1 or GBK bytes often decode as CP932/EUC-JP too, but give scattered ideographs with no
-    kana; EUC-JP read as CP932 gives half-width katakana. Real Japanese has kana and neither.
+    Latin-1 or GBK bytes often decode as CP932/EUC-JP too, but give rare ideographs; EUC-JP
+    read as CP932 gives half-width katakana. Real Japanese is mostly kana, punctuation and
+    common (JIS level 1) kanji, so the share of those among non-ASCII characters decides.
     """
-    non_ascii = len(text) - len(text.encode("ascii", "ignore"))
+    sample = text[:_SAMPLE]
+    non_ascii = [c for c in sample if ord(c) > 127]
     if not non_ascii:
         return 0.0
-    kana = len(_KANA.findall(text))
-    if kana < max(1, 0.05 * non_ascii):
+    if _IMPLAUSIBLE.search(sample):
         return 0.0
-    japanese = len(_JAPANESE.findall(text))
-    bad = len(_IMPLAUSIBLE.findall(text))
-    return (japanese - 5 * bad) / non_ascii
+    if len(non_ascii) >= 200 and not _KANA.search(sample):
+        return 0.0  # many ideographs and not one kana: Chinese (GBK) bytes, not Japanese
+    common = sum(1 for c in non_ascii if c in _COMMON_KANJI or _KANA_OR_PUNCT.match(c))
+    score = common / len(non_ascii)
+    return score if score >= 0.6 else 0.0

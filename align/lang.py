@@ -38,7 +38,8 @@ _STOPWORDS: dict[str, frozenset[str]] = {
     "fr": frozenset("le la les et des du est une que dans pour au sur qui par pas avec ce".split()),
     "es": frozenset("el la los las y del que en por con una para es se su al como".split()),
     "it": frozenset("il di che la per del della sono un una con non gli nel alla".split()),
-    "pt": frozenset("o os da do das dos que em um uma para com não por se na no".split()),
+    # Not "no", "o", "da", "do": romanised Japanese names are full of them (OKIDA no Esaka).
+    "pt": frozenset("os das dos que em um uma para com não por pelo pela ao às foi".split()),
     "nl": frozenset("de het een van en in is op te dat met voor zijn niet aan er".split()),
 }
 _WORD = re.compile(r"[^\W\d_]+")
@@ -47,7 +48,7 @@ _WORD = re.compile(r"[^\W\d_]+")
 def detect_language(text: str) -> str:
     """An ISO 639-1 code for the text's language, judged from its script.
 
-    'ja' when kana make a meaningful share of the CJK characters, 'zh' for Han without kana,
+    'ja' when there is kana (at least 1% of the CJK characters), 'zh' for Han without kana,
     'ko' for Hangul; Latin script gives 'en' unless another common European language's
     frequent words clearly dominate. Text without letters gives 'en'.
     """
@@ -59,7 +60,7 @@ def detect_language(text: str) -> str:
     if cjk and cjk * 3 >= counts["latin"]:
         if hangul >= kana + han or (hangul > kana and hangul * 4 >= han):
             return "ko"
-        if kana >= max(1, 0.05 * (kana + han)):
+        if kana and kana >= 0.01 * (kana + han):  # Chinese text has no kana at all
             return "ja"
         return "zh"
     other = max(_OTHER_SCRIPT_LANG, key=lambda s: counts[s])
@@ -73,6 +74,7 @@ def _latin_language(text: str) -> str:
     words = Counter(w.lower() for w in _WORD.findall(text[:50_000]))
     scores = {lang: sum(words[w] for w in stop) for lang, stop in _STOPWORDS.items()}
     best = max(scores, key=lambda lang: scores[lang])
-    if best != "en" and scores[best] >= 3 and scores[best] > 1.5 * scores["en"]:
+    distinct = sum(1 for w in _STOPWORDS[best] if words[w])
+    if best != "en" and distinct >= 3 and scores[best] > 1.5 * scores["en"]:
         return best
     return "en"

@@ -18,6 +18,7 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -150,17 +151,20 @@ _BOLD_LINE = re.compile(r"^[ \t]*(\*\*|__)(?=\S)(.+?)(?<=\S)\1[ \t]*$")
 _HARD_BREAK = re.compile(r"(?: {2,}|\\)$")
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n((?:[\w-]+:.*\n|[ \t-].*\n|\n)*?)---[ \t]*\n")
 
-_CODE_SPAN = re.compile(r"(`+)(.+?)\1")
-_IMAGE = re.compile(r"!\[[^\]]*\](?:\([^)]*\)|\[[^\]]*\])?")
-_LINK = re.compile(r"\[([^\]]*)\](?:\((?:[^()\s]|\([^)]*\))*(?:\s+[\"'(][^)]*)?\)|\[[^\]]*\])")
+_BACKTICKS = re.compile(r"`+")
+# A link's destination and optional title. No pattern may scan past the next bracket, so that
+# unclosed brackets cost linear time, not quadratic.
+_DEST = r"""(?:\(\s*(?:[^()\s]|\([^()\s]*\))*(?:\s+(?:"[^"\n]*"|'[^'\n]*'|\([^()\n]*\)))?\s*\)|\[[^\[\]]*\])"""
+_IMAGE = re.compile(r"!\[[^\[\]]*\]" + _DEST + "?")
+_LINK = re.compile(r"\[([^\[\]]*)\]" + _DEST)
 _FOOTNOTE_REF = re.compile(r"\[\^[^\]]+\]")
 _AUTOLINK = re.compile(r"<((?:https?|ftp|mailto):[^>\s]+)>")
 _BR_TAG = re.compile(r"<br\s*/?>", re.IGNORECASE)
-_TAG = re.compile(r"<!--.*?-->|</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>", re.DOTALL)
+_TAG = re.compile(r"<!--(?:(?!-->|<!--).)*-->|</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>", re.DOTALL)
 _STRONG = re.compile(r"(\*\*|__)(?=[^\s*_])((?:[^*_]|\*(?!\*)|_(?!_))+?)(?<=[^\s*_])\1")
 _EM_STAR = re.compile(r"(?<!\*)\*(?=[^\s*])([^*]+?)(?<=[^\s*])\*(?!\*)")
 _EM_UNDER = re.compile(r"(?<![A-Za-z0-9_])_(?=[^\s_])([^_]+?)(?<=[^\s_])_(?![A-Za-z0-9_])")
-_STRIKE = re.compile(r"~~(?=\S)(.+?)(?<=\S)~~")
+_STRIKE = re.compile(r"~~(?=[^\s~])([^~]+?)(?<=[^\s~])~~")
 _ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
 # Escaped characters and code spans are parked in private-use characters while emphasis is
 # removed, so `*` in code or a `\*` stays literal.
@@ -178,7 +182,7 @@ def md_inline(line: str) -> str:
         parked.append(s)
         return f"{_PARK}{len(parked) - 1}{_PARK}"
 
-    line = _CODE_SPAN.sub(lambda m: park(m.group(2).strip() or m.group(2)), line)
+    line = _code_spans(line, park)
     line = _ESCAPE.sub(lambda m: park(m.group(1)), line)
     line = _IMAGE.sub("", line)
     line = _LINK.sub(r"\1", line)
@@ -193,6 +197,35 @@ def md_inline(line: str) -> str:
     line = _STRIKE.sub(r"\1", line)
     line = html.unescape(line)
     return _PARKED.sub(lambda m: parked[int(m.group(1))], line)
+
+
+def _code_spans(line: str, park: Callable[[str], str]) -> str:
+    """Code spans (a run of backticks up to the next run of the same length) passed to `park`.
+
+    Pairs the runs in one pass, so a line full of unmatched backticks stays linear.
+    """
+    runs = [m.span() for m in _BACKTICKS.finditer(line)]
+    if len(runs) < 2:
+        return line
+    next_same: list[int | None] = [None] * len(runs)
+    last: dict[int, int] = {}
+    for k in range(len(runs) - 1, -1, -1):
+        size = runs[k][1] - runs[k][0]
+        next_same[k] = last.get(size)
+        last[size] = k
+    out: list[str] = []
+    pos = i = 0
+    while i < len(runs):
+        j = next_same[i]
+        if j is None:
+            i += 1
+            continue
+        code = line[runs[i][1] : runs[j][0]]
+        out += [line[pos : runs[i][0]], park(code.strip() or code)]
+        pos = runs[j][1]
+        i = j + 1
+    out.append(line[pos:])
+    return "".join(out)
 
 
 class _MarkdownBlocks:
@@ -336,15 +369,13 @@ class _HtmlBlocks:
         """End the current block (if it has text); the next is separated at least as hard as `brk`."""
         raw = "".join(self.buf)
         self.buf = []
-        if self.pre:
-            lines = [[x] for x in raw.split("\n")]
-        else:
-            lines = [raw.split("\n")]
+        # Inside <pre> every line is its own block; elsewhere newlines are soft.
+        groups = [[x] for x in raw.split("\n")] if self.pre else [raw.split("\n")]
         emitted = False
-        for group in lines:
+        for group in groups:
             kept = tuple(x.strip() for x in group if x.strip())
             if kept:
-                self.blocks.append(RawBlock(self.kind, kept, self.brk))
+                self.blocks.append(RawBlock(self.kind, kept, "hard" if self.pre and emitted else self.brk))
                 self.brk = "weak"
                 emitted = True
         self.brk = brk if emitted else stronger(self.brk, brk)
@@ -364,7 +395,10 @@ def parse_html(text: str) -> list[RawBlock]:
     """HTML: visible text of <main> (or <body>), block elements as boundaries; first h1 or <title>
     as the title. Robust to broken HTML (lxml's parser repairs it)."""
     text = _XML_DECL.sub("", text, count=1)
-    root = lxml.html.document_fromstring(text)
+    try:
+        root = lxml.html.document_fromstring(text)
+    except etree.ParserError:  # nothing but comments or white space: no visible text
+        return []
     title_el = root.find(".//title")
     page_title = " ".join(title_el.text_content().split()) if title_el is not None else ""
     for el in list(root.iter(etree.Comment, etree.ProcessingInstruction)):

@@ -142,7 +142,8 @@ def clean_text(text: str) -> str:
 
 # ---------------------------------------------------------------- joining
 
-_WHITESPACE = re.compile(r"\s+")
+# Runs of white space other than a single plain space (those need no change).
+_WHITESPACE = re.compile(r"\s{2,}|[^\S ]")
 _NO_SPACE_CHAR = re.compile(
     r"[\u2e80-\u2fff\u3000-\u303f\u3040-\u30ff\u3100-\u31ff\u3400-\u4dbf\u4e00-\u9fff"
     r"\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef\U00020000-\U0003134f\u0e00-\u0e7f]"
@@ -176,8 +177,8 @@ def separator(before: str, after: str, lang: str) -> str:
     if not before or not after:
         return ""
     a, b = before[-1], after[0]
-    if a == "-" and len(before) > 1 and before[-2].isalpha() and b.islower():
-        return ""  # well-⏎developed
+    if a == "-" and len(before) > 1 and before[-2].isalpha() and b.isalpha():
+        return ""  # well-⏎developed, Mine-⏎Free: keep the hyphen, no space
     cjk_a, cjk_b = bool(_NO_SPACE_CHAR.match(a)), bool(_NO_SPACE_CHAR.match(b))
     if cjk_a and cjk_b:
         return ""
@@ -228,8 +229,7 @@ def continues(prev: str, prev_kind: BlockKind, nxt: str, *, strong_only: bool) -
     if m := _ENDS_LOWER_WORD.search(prev):
         return (
             len(prev) >= _FRAGMENT_LEN
-            or "," in prev
-            or prev_kind == "bullet"
+            or (len(prev) >= _FRAGMENT_LEN // 2 and "," in prev)
             or m.group(1) in _FUNCTION_WORDS
         )
     if _ENDS_PARTICLE.search(prev) and len(prev) >= _JA_FRAGMENT_LEN:

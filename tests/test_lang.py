@@ -1,0 +1,73 @@
+"""Language detection from script (and, for Latin script, from frequent words) on real texts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from align.lang import detect_language
+
+DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+CMAC = Path(__file__).resolve().parents[1] / "corpora" / "cmac-2024"
+
+
+@pytest.mark.parametrize("path", sorted(DATA.glob("kyoto-dev-clean/*/*.sent")), ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_kyoto_sides(path: Path) -> None:
+    assert detect_language(path.read_text(encoding="utf-8")) == path.stem
+
+
+def test_every_kyoto_english_line_of_some_length_is_english() -> None:
+    """Frequent-word voting must not turn English into German or French on short texts."""
+    checked = 0
+    for path in sorted(DATA.glob("kyoto-dev-clean/*/en.sent")):
+        for line in path.read_text(encoding="utf-8").split("\n"):
+            if len(line) > 40:
+                assert detect_language(line) == "en", line
+                checked += 1
+    assert checked > 500
+
+
+def test_every_kyoto_japanese_line_with_kana_is_japanese() -> None:
+    checked = 0
+    for path in sorted(DATA.glob("kyoto-dev-clean/*/ja.sent")):
+        for line in path.read_text(encoding="utf-8").split("\n"):
+            if any("\u3041" <= c <= "\u30fa" for c in line):
+                assert detect_language(line) == "ja", line
+                checked += 1
+    assert checked > 450
+
+
+@pytest.mark.parametrize(("name", "lang"), [("dev.de", "de"), ("dev.fr", "fr")])
+def test_textberg_german_and_french(name: str, lang: str) -> None:
+    assert detect_language((DATA / "textberg-dev" / name).read_text(encoding="utf-8")) == lang
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_cmac_markdown(lang: str) -> None:
+    assert detect_language((CMAC / f"{lang}.md").read_text(encoding="utf-8")) == lang
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("柬埔寨地雷行动中心成立三十多年来，在人道主义扫雷领域取得了显著成就。", "zh"),
+        ("캄보디아 지뢰 대책 센터를 방문하게 되어 매우 기쁩니다.", "ko"),
+        ("Japan supports “monozukuri” (ものづくり) and the spirit of craftsmanship in mine action.", "en"),
+        ("日本はODAを活用し、AIやIoTなどのICT技術をCMACと共にUkraineへ展開します。", "ja"),
+        ("Министр иностранных дел Японии посетила Камбоджу.", "ru"),
+        ("", "en"),
+        ("12345 — 2024-07-06", "en"),
+    ],
+)
+def test_scripts(text: str, lang: str) -> None:
+    assert detect_language(text) == lang
+
+
+def test_kanji_only_text_is_chinese_by_design() -> None:
+    """Without kana there is no telling Japanese from Chinese by script: a Kyoto title alone is 'zh'.
+
+    Whole documents have kana; for a kanji-only file the user passes --lang ja.
+    """
+    assert detect_language("真言宗泉涌寺派") == "zh"
+    assert detect_language("真言宗泉涌寺派\n真言宗泉涌寺派（しんごんしゅうせんにゅうじは）は、日本における") == "ja"
