@@ -173,3 +173,19 @@ def test_import_round_trip_and_bad_files(corpus: Path, tmp_path: Path) -> None:
     assert not (tmp_path / "other.db").exists()
     r = run("import", tmp_path / "missing.tmx", "--corpus", target)
     assert r.exit_code == 2
+
+
+def test_add_with_the_real_aligner_then_unchanged(tmp_path: Path) -> None:
+    folder = KYOTO / "CLT01161"
+    path = tmp_path / "c.db"
+    args = ("add", folder / "ja.sent", folder / "en.sent", "--corpus", path, "--presegmented")
+    r = run(*args)
+    assert r.exit_code == 0, r.output
+    assert r.stdout.startswith("added CLT01161: ")
+    assert run(*args).stdout.startswith("unchanged CLT01161: ")
+    with Corpus(path) as c:
+        info = c.document("CLT01161")
+        assert info.signature and "use-m3" in info.signature
+        beads = c.beads("CLT01161")
+    ja = (folder / "ja.sent").read_text(encoding="utf-8").splitlines()
+    assert [i for b in beads for i in b.src_ids] == list(range(len(ja)))
