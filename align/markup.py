@@ -107,23 +107,47 @@ def _width(line: str) -> int:
 def _looks_wrapped(lines: list[str]) -> bool:
     """Whether a blank-line-separated chunk is one paragraph hard-wrapped at a fixed width.
 
-    Wrapped lines are all nearly as long as the longest (the last may be short); a chunk of one
-    paragraph a line (Kyoto articles) has lines of very different lengths and is not wrapped.
+    Wrapped lines are all nearly as long as the longest (the last may be short) and at least 50
+    columns wide; a chunk of one paragraph a line (Kyoto articles) has lines of very different
+    lengths, and a list of short items is narrower, so neither is taken as wrapped.
     """
     if len(lines) < 2:
         return False
     widths = [_width(line) for line in lines]
     longest = max(widths)
-    return longest >= 30 and min(widths[:-1]) >= 0.6 * longest and not any(
+    return longest >= 50 and min(widths[:-1]) >= 0.7 * longest and not any(
         _TXT_BULLET.match(line) for line in lines[1:]
     )
 
 
+_PAGE_NUMBER = re.compile(
+    r"[-‐－–—]?\s*(?:[0-9]{1,4}|[０-９]{1,4}|[0-9]{1,4}\s*/\s*[0-9]{1,4}|(?:page|p\.)\s*[0-9]{1,4})\s*[-‐－–—]?",
+    re.IGNORECASE,
+)
+
+
+def _drop_page_numbers(text: str) -> str:
+    """Text with page breaks as blank lines, and a page number alone on the first or last line
+    of a page (as PDF extraction leaves them: '- 3 -', '12', 'Page 4') removed."""
+    if "\f" not in text:
+        return text
+    pages = []
+    for page in text.split("\f"):
+        lines = page.split("\n")
+        nonblank = [i for i, line in enumerate(lines) if line.strip()]
+        for i in {nonblank[0], nonblank[-1]} if nonblank else ():
+            if _PAGE_NUMBER.fullmatch(lines[i].strip()):
+                lines[i] = ""
+        pages.append("\n".join(lines))
+    return "\n\n".join(pages)
+
+
 def parse_txt(text: str) -> list[RawBlock]:
     """Plain text: blank lines (and page breaks) separate chunks; a hard-wrapped chunk is one
-    paragraph, any other chunk has one paragraph a line. The first line may be the title."""
+    paragraph, any other chunk has one paragraph a line. The first line may be the title;
+    page numbers at page breaks are dropped."""
     blocks: list[RawBlock] = []
-    for chunk in re.split(r"\n[^\S\n]*\n\s*", text.replace("\f", "\n\n")):
+    for chunk in re.split(r"\n[^\S\n]*\n\s*", _drop_page_numbers(text)):
         lines = [line.strip() for line in chunk.split("\n") if line.strip()]
         if not lines:
             continue

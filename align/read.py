@@ -227,11 +227,12 @@ def continues(prev: str, prev_kind: BlockKind, nxt: str, *, strong_only: bool) -
     if _ENDS_OPEN.search(prev) or _unbalanced(prev) or _ENDS_DASH.search(prev):
         return True
     if m := _ENDS_LOWER_WORD.search(prev):
-        return (
-            len(prev) >= _FRAGMENT_LEN
-            or (len(prev) >= _FRAGMENT_LEN // 2 and "," in prev)
-            or m.group(1) in _FUNCTION_WORDS
-        )
+        if m.group(1) in _FUNCTION_WORDS:
+            return True
+        # A long line ending in a word may also be a list item or a caption (Kyoto articles
+        # have many): join only if the joined text then ends a sentence.
+        long_enough = len(prev) >= _FRAGMENT_LEN or (len(prev) >= _FRAGMENT_LEN // 2 and "," in prev)
+        return long_enough and bool(_ENDS_FINAL.search(nxt))
     if _ENDS_PARTICLE.search(prev) and len(prev) >= _JA_FRAGMENT_LEN:
         return True
     return bool(_STARTS_PARTICLE.match(nxt)) and bool(_NO_SPACE_CHAR.match(prev[-1]))

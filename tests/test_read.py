@@ -300,6 +300,22 @@ def test_unreadable_file(tmp_path: Path) -> None:
     assert "permission denied" in error_of(path)
 
 
+@pytest.mark.parametrize(
+    ("error", "expected"),
+    [(PermissionError(13, "Permission denied"), "permission denied"), (OSError(5, "Input/output error"), "cannot read the file: Input/output error")],
+)
+def test_read_failures_become_input_errors(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, error: OSError, expected: str) -> None:
+    """As root the permission case cannot be made with chmod; the OS error is raised instead."""
+    path = tmp_path / "secret.txt"
+    path.write_text("text")
+
+    def fail(self: Path) -> bytes:
+        raise error
+
+    monkeypatch.setattr(Path, "read_bytes", fail)
+    assert expected in error_of(path)
+
+
 def test_bad_options() -> None:
     with pytest.raises(UsageError):
         parse_document("text", fmt="pdf")  # type: ignore[arg-type]
@@ -463,6 +479,28 @@ def test_plain_text_page_breaks_and_blank_lines() -> None:
         "1 Next Steps",
         "We will continue.",
         "人道的地雷対策の核心は、何よりも人材の育成である。",
+    ]
+
+
+def test_pdf_page_numbers_at_page_breaks_are_dropped() -> None:
+    text = (
+        "Report\n\nNext week, we will provide Ukraine with large\n\n- 2 -\f3\n"
+        "demining machine, and train 12\npeople.\n\nPage 4\f日本は、技術大国として、ODAを\n５\f活用します。\n"
+    )
+    assert texts(parse_document(text, fmt="txt")) == [
+        "Report",
+        "Next week, we will provide Ukraine with large demining machine, and train 12 people.",
+        "日本は、技術大国として、ODAを活用します。",
+    ]
+
+
+def test_short_list_items_in_a_chunk_are_not_unwrapped() -> None:
+    text = "Temple offices\n\nDepartment of general affairs\nDepartment of religious services\nDepartment of finance\n"
+    assert texts(parse_document(text, fmt="txt")) == [
+        "Temple offices",
+        "Department of general affairs",
+        "Department of religious services",
+        "Department of finance",
     ]
 
 
