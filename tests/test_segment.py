@@ -463,3 +463,28 @@ def test_linear_time_on_a_long_block() -> None:
         n = len(split_sentences(text, lang))
         assert time.perf_counter() - t0 < 10
         assert n > len(text) // 100
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "." * 100_000 + "x",
+        "?" * 100_000 + "a",
+        "." + ")" * 100_000 + "x",
+        "a. " + " " * 100_000 + "x",
+        "「" * 100_000,
+        "」" * 100_000,
+        "「。」" * 30_000,
+        '"。' * 50_000,
+        ". \"" * 30_000,
+        "A. " * 30_000,
+        "！" + "\u3000" * 100_000 + "と",
+    ],
+    ids=lambda t: repr(t[:6]),
+)
+def test_no_quadratic_blow_up_on_degenerate_text(text: str) -> None:
+    # Runs of marks, brackets or spaces once took minutes (a regex retried inside the run).
+    for lang in ("ja", "en", "de"):
+        t0 = time.perf_counter()
+        split_sentences(text, lang)
+        assert time.perf_counter() - t0 < 3, lang

@@ -10,13 +10,14 @@ that write ordinals with a period, such as German) a number of up to three digit
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 _CLOSERS = "\"'”’»)]}›」』"
 _OPENERS = "\"'“‘«([{‹「『"
 # A closing straight quote set off by a space ('…sect. " After') still belongs to the sentence.
+# The look-behind and possessive runs keep a long run of marks linear (no retry inside it).
 _CANDIDATE = re.compile(
-    rf"(?P<marks>[.!?…]+)[{re.escape(_CLOSERS)}]*(?:\s+[\"'](?=\s))?(?=\s)"
+    rf"(?<![.!?…])(?P<marks>[.!?…]++)[{re.escape(_CLOSERS)}]*+(?:\s+[\"'](?=\s))?(?=\s)"
 )
 _NEXT = re.compile(rf"\s+([{re.escape(_OPENERS)}]*)(\S)")
 # The word before a period: letters, digits, inner periods, apostrophes and hyphens.
@@ -57,6 +58,15 @@ class Rules:
     end_if_starter: frozenset[str] = frozenset()
     ordinals: bool = False
 
+    def kind(self, word: str) -> str | None:
+        """Which class the abbreviation `word` (no final period) is in, or None."""
+        low = word.lower()
+        for name in ("titles", "before_number", "end_if_upper", "end_if_starter"):
+            entries: frozenset[str] = getattr(self, name)
+            if word in entries or low in entries:
+                return name
+        return None
+
 
 def _words(s: str) -> frozenset[str]:
     return frozenset(w.rstrip(".") for w in s.split())
@@ -74,9 +84,8 @@ GENERIC = Rules(
     end_if_starter=_words("Co Inc Ltd Str AG GmbH"),
 )
 
-ORDINAL_LANGS = frozenset(
-    "de da no nb nn fi cs sk sl hr sr bs pl hu et lv is tr eu".split()
-)
+ORDINAL_LANGS = frozenset("de da no nb nn fi cs sk sl hr sr bs pl hu et lv is tr eu".split())
+"""Languages that write ordinal numbers with a period (3. Juli, 19. Jahrhundert)."""
 
 
 def cuts_with(text: str, rules: Rules) -> list[int]:
@@ -117,19 +126,15 @@ def _ends_sentence(text: str, dot: int, nm: re.Match[str], rules: Rules, first: 
     word = full.rpartition("-")[2]  # 'Mt. → Mt, 912-ca. → ca
     if not word:
         return True
-    low = word.lower()
     nxt = nm.group(2)
-
-    def is_in(entries: frozenset[str]) -> bool:
-        return word in entries or low in entries
-
-    if is_in(rules.titles):
+    kind = rules.kind(word)
+    if kind == "titles":
         return False
-    if is_in(rules.before_number):
+    if kind == "before_number":
         return not _NUMBER.match(text, nm.start(2)) and _next_word(text, nm) in STARTERS
-    if is_in(rules.end_if_upper):
+    if kind == "end_if_upper":
         return nxt.isupper()
-    if is_in(rules.end_if_starter) or _ACRONYM.search(word + "."):
+    if kind == "end_if_starter" or _ACRONYM.search(word + "."):
         return _next_word(text, nm) in STARTERS
     if len(word) == 1 and word.isalpha():  # an initial (J. R. R. Tolkien) or s. (siehe)
         return _next_word(text, nm) in STARTERS
@@ -153,9 +158,7 @@ def _after_sentence(text: str, pos: int, rules: Rules) -> bool:
     if wm is None:
         return True
     word = wm.group()
-    return len(word) > 1 and not (
-        {word, word.lower()} & (rules.titles | rules.before_number | rules.end_if_starter)
-    )
+    return len(word) > 1 and rules.kind(word) in (None, "end_if_upper")
 
 
 _NEXT_WORD = re.compile(r"\w+")
@@ -167,13 +170,9 @@ def _next_word(text: str, nm: re.Match[str]) -> str:
     return wm.group().lower() if wm else ""
 
 
+_GENERIC_ORDINALS = replace(GENERIC, ordinals=True)
+
+
 def cuts(text: str, lang: str) -> list[int]:
     """Sentence ends in `text` for a language without its own rules (German, French, …)."""
-    if lang in ORDINAL_LANGS:
-        return cuts_with(text, _GENERIC_ORDINALS)
-    return cuts_with(text, GENERIC)
-
-
-_GENERIC_ORDINALS = Rules(
-    GENERIC.titles, GENERIC.before_number, GENERIC.end_if_upper, GENERIC.end_if_starter, True
-)
+    return cuts_with(text, _GENERIC_ORDINALS if lang in ORDINAL_LANGS else GENERIC)

@@ -36,7 +36,7 @@ _PARTICLE = re.compile(r"[ \u3000]*(?:と(?!ころ|にかく|もかく|はいえ
 # After a closing bracket or quote, any case particle continues the sentence (（…？）は、…).
 _PARTICLE_AFTER_CLOSE = re.compile(
     r"[ \u3000]*(?:と(?!ころ|にかく|もかく|はいえ)|って|っと|など|なんて|の(?!ち)|は(?!じめ)|が|を"
-    r"|に(?!は)|で(?!は|も)|も(?!し|っとも|ちろん)|へ|や|から|より|まで|[、，,])"
+    r"|に|で(?!は|も)|も(?!し|っとも|ちろん)|へ|や|から|より|まで|[、，,])"
 )
 _DASH = re.compile(r"[ \u3000]*[-‐‑–—―－~〜～]")
 # Half-width marks and the full-width period inside Latin words or numbers (３．５, Yahoo!JAPAN).
