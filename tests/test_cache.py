@@ -206,3 +206,25 @@ def test_cache_is_invisible_except_for_the_counters(batches: list[list[str]], tm
         assert cached.misses - before == len(set(texts) - seen)
         seen |= set(texts)
     assert cached.hits + cached.misses == sum(map(len, batches))
+
+
+def test_an_interrupted_run_keeps_what_it_encoded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import align.encoders.cache as cache_module
+
+    monkeypatch.setattr(cache_module, "_SAVE_EVERY", 3)
+
+    class Interrupted(HashEncoder):
+        calls = 0
+
+        def encode(self, texts: Sequence[str]) -> np.ndarray:
+            self.calls += 1
+            if self.calls == 2:
+                raise KeyboardInterrupt
+            return super().encode(texts)
+
+    texts = [f"s{i}" for i in range(7)]
+    with pytest.raises(KeyboardInterrupt):
+        CachedEncoder(Interrupted(), EmbeddingStore(tmp_path)).encode(texts)
+    resumed = CachedEncoder(HashEncoder(), EmbeddingStore(tmp_path))
+    resumed.encode(texts)
+    assert (resumed.hits, resumed.misses) == (3, 4)
