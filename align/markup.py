@@ -67,8 +67,9 @@ def mark_title(blocks: list[RawBlock], *, run: bool) -> list[RawBlock]:
 
     With `run` (markdown with headings) the leading title-like blocks before the first heading
     are the title (at most six: a speech has speaker, place, date, '(Translation)'); otherwise
-    only a first single-line title-like block is, as in a Kyoto article's first line. A title is
-    only marked when something follows it.
+    only a first single-line title-like block is, as in a Kyoto article's first line. A markdown
+    document that starts with a heading has that heading as its title. A title is only marked
+    when something follows it.
     """
     if len(blocks) < 2:
         return blocks
@@ -167,7 +168,7 @@ _SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
 _HR = re.compile(r"^ {0,3}(?:(?:\*[ \t]*){3,}|(?:-[ \t]*){3,}|(?:_[ \t]*){3,})$")
 _LIST = re.compile(r"^[ \t]*(?:[-*+]|\d{1,9}[.)])(?:[ \t]+|$)")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
-_QUOTE = re.compile(r"^ {0,3}>[ \t]?")
+_QUOTE = re.compile(r"^(?: {0,3}>[ \t]?)+")
 _TABLE_ROW = re.compile(r"^[ \t]*\|.*\|[ \t]*$")
 _TABLE_RULE = re.compile(r"^[ \t]*\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)*\|?[ \t]*$")
 _REF_DEF = re.compile(r"^ {0,3}\[[^\]]+\]:[ \t]+\S+")
@@ -363,8 +364,8 @@ def _starts_with_heading(blocks: list[RawBlock]) -> bool:
 
 _DROP = frozenset(
     "script style noscript head template svg math canvas iframe object embed audio video "
-    "nav aside footer form button select option textarea".split()
-)
+    "nav aside footer button select option textarea".split()
+)  # not <form>: ASP.NET pages wrap the whole page in one
 _BLOCK = frozenset(
     "address article aside blockquote body center dd details dialog dir div dl dt fieldset "
     "figcaption figure footer form h1 h2 h3 h4 h5 h6 header hgroup hr html legend li main menu "

@@ -120,7 +120,11 @@ def _sample(raw: list[RawBlock], limit: int = 200_000) -> str:
 # ---------------------------------------------------------------- characters
 
 _NEWLINES = re.compile(r"\r\n?|[\x0b\x85\u2028]")
-_INVISIBLE = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\u00ad\u200b\u2060\ufeff]")
+# Controls, soft hyphens, zero-width spaces, BOMs and bidirectional marks: invisible, and they
+# would keep equal sentences from matching. Joiners (ZWJ/ZWNJ) and variation selectors stay.
+_INVISIBLE = re.compile(
+    r"[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\u00ad\u200b\u200e\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]"
+)
 # CJK compatibility ideographs: NFC would replace them by their unified look-alikes, which
 # changes characters that Japanese texts use on purpose (e.g. in names).
 _CJK_COMPAT = re.compile(r"([\uf900-\ufaff\U0002f800-\U0002fa1f]+)")
