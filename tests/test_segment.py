@@ -65,11 +65,18 @@ def test_ja_splits_after_closing_quote_at_depth_zero() -> None:
         "佐伯 全成（さえき の またなり、? - 天平勝宝9歳（757年））は、奈良時代の貴族。",
         "『日本書紀』神功皇后52年（252年?）九月丙子の条に記される。",
         "圧力は３．５倍になった。",
+        "１．日本の人道的地雷対策に係るこれまでの支援",  # a section number, not a sentence
         "極楽寺所化清心のち鬼薊清吉．．．．．市川小團次 (4代目)",  # leader dots in a cast list
     ],
 )
 def test_ja_no_boundary_inside(text: str) -> None:
     assert sents(text, "ja") == [text]
+
+
+def test_ja_fullwidth_period_after_a_number() -> None:
+    # A list number at the start is no sentence; an age at a sentence's end is (Kyoto 50k).
+    assert sents("概要。2．支援の内容", "ja") == ["概要。", "2．支援の内容"]
+    assert sents("享年21．法名：長興寺道音。", "ja") == ["享年21．", "法名：長興寺道音。"]
 
 
 def test_ja_exclamation_and_question_runs() -> None:
@@ -110,7 +117,7 @@ def test_ja_far_apart_stray_brackets_do_not_pair() -> None:
         )[1],
         "Remarks by Ms. KAMIKAWA Yoko, Minister for Foreign Affairs of Japan.",
         "The Lord of the Rings was written by J. R. R. Tolkien in England.",
-        "H.E. Mr. Heng Ratana met Dr. Smith and Prof. Tanaka at 10 a.m. on Monday.",
+        "Amb. Ito of the Dept. of State and H.E. Mr. Heng Ratana met Dr. Smith and Prof. Tanaka at 10 a.m. on Monday.",
         "The price rose to 1,000.50 dollars, i.e. 3.5 times more, e.g. in Kyoto.",
         "Sales of Nintendo Co. Ltd. rose in the U.S. market.",
         '"Where are you going?" she asked.',

@@ -15,7 +15,7 @@ _MONTHS = "Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec"
 ENGLISH = Rules(
     titles=frozenset(
         """Mr Mrs Ms Messrs Dr Prof St Mt H.E Rev Fr Gen Col Capt Lt Sgt Gov Sen Rep Hon Pres
-        e.g i.e cf vs viz approx esp ca al aka""".split()
+        Amb Dept Univ e.g i.e cf vs viz approx esp ca al aka""".split()
     ),
     before_number=frozenset(
         f"No no Nos Art Arts Vol vol Vols p pp Fig Figs Ch Sec Para {_MONTHS}".split()

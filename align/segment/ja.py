@@ -41,6 +41,7 @@ _PARTICLE_AFTER_CLOSE = re.compile(
 _DASH = re.compile(r"[ \u3000]*[-‐‑–—―－~〜～]")
 # Half-width marks and the full-width period inside Latin words or numbers (３．５, Yahoo!JAPAN).
 _LATIN_INNER = re.compile(r"[0-9０-９A-Za-zＡ-Ｚａ-ｚ]")
+_LIST_NUMBER = re.compile(rf"(?:^|[\s{re.escape(_TERMS + _CLOSERS)}])[0-9０-９]{{1,3}}\Z")
 
 
 def _matched_brackets(text: str) -> dict[int, int]:
@@ -87,9 +88,12 @@ def cuts(text: str) -> list[int]:
             continue
         marks = m.group().rstrip(_CLOSERS)
         t = s + len(marks)
-        if marks[-1] in "．!?" and e == t:
-            # ３．５, Yahoo!JAPAN: a half-width mark or ． between Latin letters or digits.
-            if s > 0 and _LATIN_INNER.match(text, s - 1) and _LATIN_INNER.match(text, e):
+        if marks[-1] in "．!?" and e == t and s > 0 and _LATIN_INNER.match(text, s - 1):
+            # ３．５, Yahoo!JAPAN: a half-width mark or ． between Latin letters or digits;
+            # １．概要: ． after a number that starts the text or a sentence is a list number.
+            if _LATIN_INNER.match(text, e):
+                continue
+            if marks == "．" and _LIST_NUMBER.search(text, max(0, s - 4), s):
                 continue
         if _DASH.match(text, e):  # （922年）？ - 996年
             continue
