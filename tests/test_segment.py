@@ -1,4 +1,4 @@
-"""Sentence segmentation: rules on real sentences, the Kyoto gold units, the MOFA seed, invariants."""
+"""Sentence segmentation: rules on real sentences, Kyoto gold units, the MOFA seed, invariants."""
 
 from __future__ import annotations
 
@@ -303,6 +303,19 @@ def test_kyoto_clean_english_units() -> None:
     hit, total = unit_agreement("kyoto-dev-clean", "en")
     assert total == 741
     assert hit / total >= 0.985
+
+
+@pytest.mark.parametrize(("lang", "minimum"), [("ja", 0.99), ("en", 0.985)])
+def test_kyoto_clean_end_to_end_through_the_reader(lang: str, minimum: float) -> None:
+    read = pytest.importorskip("align.read")
+    hit = total = 0
+    for art in sorted((DATA / "kyoto-dev-clean").iterdir()):
+        doc = segment_document(read.read_document(art / f"{lang}.txt", lang=lang))
+        predicted = set(_nonspace_spans(list(doc.sentence_texts)))
+        units = _nonspace_spans((art / f"{lang}.sent").read_text(encoding="utf-8").splitlines())
+        total += len(units)
+        hit += sum(u in predicted for u in units)
+    assert hit / total >= minimum  # measured: ja 732/732, en 732/741 (as line by line)
 
 
 def test_kyoto_hard_japanese_units() -> None:

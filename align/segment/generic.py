@@ -76,8 +76,8 @@ _MONTHS = "Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec janv févr avr juil 
 
 GENERIC = Rules(
     titles=_words(
-        """Mr Mrs Ms Dr Prof St Mt Hr Fr Frl Mme Mlle MM Me Ste Mgr z.B d.h u.a u.ä vgl bzw ca evtl ggf
-        inkl sog resp geb gest s p.ex cf env av apr ü e.g i.e vs"""
+        """Mr Mrs Ms Dr Prof St Mt Hr Fr Frl Mme Mlle MM Me Ste Mgr z.B d.h u.a u.ä vgl bzw ca
+        evtl ggf inkl sog resp geb gest s p.ex cf env av apr ü e.g i.e vs"""
     ),
     before_number=_words(f"Nr No no n° S p pp Art art Bd Vol vol Abb Fig Kap chap éd {_MONTHS}"),
     end_if_upper=_words("usw etc"),
