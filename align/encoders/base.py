@@ -114,7 +114,7 @@ class ModelEncoder(Encoder):
     batch_size: int = 256
 
     def __init__(self, *, threads: int = 1) -> None:
-        if not isinstance(threads, int) or threads < 1:
+        if isinstance(threads, bool) or not isinstance(threads, int) or threads < 1:
             raise UsageError(f"threads must be a whole number >= 1, got {threads!r}")
         self.threads = threads
         self._model: Any = None

@@ -230,7 +230,7 @@ def _write_arrays(path: Path, arrays: dict[str, np.ndarray]) -> None:
         f.write(_MAGIC + struct.pack("<Q", len(head)) + head)
         for name, a in arrays.items():
             f.seek(start + header[name][2])
-            f.write(np.ascontiguousarray(a).tobytes())
+            f.write(np.ascontiguousarray(a).data)
         f.truncate(start + offset)
 
 
