@@ -16,6 +16,7 @@ text) and are always joined.
 from __future__ import annotations
 
 import html
+import math
 import re
 import unicodedata
 from collections.abc import Callable
@@ -105,20 +106,58 @@ def _width(line: str) -> int:
     )
 
 
-def _looks_wrapped(lines: list[str]) -> bool:
-    """Whether a blank-line-separated chunk is one paragraph hard-wrapped at a fixed width.
+def _wrap_width(widths: list[int]) -> float | None:
+    """The width from which a line counts as full, if the lines are hard-wrapped; else None.
 
-    Wrapped lines are all nearly as long as the longest (the last may be short) and at least 50
-    columns wide; a chunk of one paragraph a line (Kyoto articles) has lines of very different
-    lengths, and a list of short items is narrower, so neither is taken as wrapped.
+    Wrapped text (an e-mail, a PDF's text) has most lines nearly as wide as the widest (the
+    90th percentile, so one long line does not decide), 50 to 200 columns; the last line
+    of each paragraph is shorter. A chunk of one paragraph a line (Kyoto articles) has lines
+    of very different widths, and a list of short items is narrower: neither is wrapped.
     """
-    if len(lines) < 2:
-        return False
-    widths = [_width(line) for line in lines]
-    longest = max(widths)
-    return longest >= 50 and min(widths[:-1]) >= 0.7 * longest and not any(
-        _TXT_BULLET.match(line) for line in lines[1:]
-    )
+    if len(widths) < 2:
+        return None
+    top = sorted(widths)[max(0, math.ceil(0.9 * len(widths)) - 1)]
+    if not 50 <= top <= 200:  # nobody wraps wider than 200 columns: those lines are paragraphs
+        return None
+    full = 0.7 * top
+    inner = widths[:-1]
+    return full if sum(w >= full for w in inner) >= 0.5 * len(inner) else None
+
+
+def _chunk_blocks(chunk: str) -> list[RawBlock]:
+    """The blocks of one blank-line-separated chunk of plain text.
+
+    In wrapped text a full line continues on the next unless that one is indented (more than
+    the chunk's least indentation, or by an ideographic space) or a list item; a short line
+    ends a paragraph, which the reader may still join on evidence ("weak"). Otherwise each
+    line is a paragraph, joined only on strong evidence ("line").
+    """
+    raw = [line for line in chunk.split("\n") if line.strip()]
+    if not raw:
+        return []
+    lines = [line.strip() for line in raw]
+    indents = [len(line) - len(line.lstrip()) for line in raw]
+    least = min(indents)
+    widths = [_width(line[:201]) for line in lines]  # past 200 columns only "too wide" matters
+    full = _wrap_width(widths)
+    groups: list[list[str]] = [[lines[0]]]
+    for i in range(1, len(lines)):
+        starts_new = (
+            full is None
+            or widths[i - 1] < full
+            or indents[i] > least
+            or raw[i].lstrip(" \t").startswith("\u3000")
+            or bool(_TXT_BULLET.match(lines[i]))
+        )
+        if starts_new:
+            groups.append([lines[i]])
+        else:
+            groups[-1].append(lines[i])
+    inner: Break = "line" if full is None else "weak"
+    return [
+        RawBlock("bullet" if _TXT_BULLET.match(group[0]) else "paragraph", tuple(group), "weak" if k == 0 else inner)
+        for k, group in enumerate(groups)
+    ]
 
 
 _PAGE_NUMBER = re.compile(
@@ -144,20 +183,12 @@ def _drop_page_numbers(text: str) -> str:
 
 
 def parse_txt(text: str) -> list[RawBlock]:
-    """Plain text: blank lines (and page breaks) separate chunks; a hard-wrapped chunk is one
-    paragraph, any other chunk has one paragraph a line. The first line may be the title;
+    """Plain text: blank lines (and page breaks) separate chunks; hard-wrapped lines are
+    unwrapped, otherwise a chunk has one paragraph a line. The first line may be the title;
     page numbers at page breaks are dropped."""
     blocks: list[RawBlock] = []
-    for chunk in re.split(r"\n[^\S\n]*\n\s*", _drop_page_numbers(text)):
-        lines = [line.strip() for line in chunk.split("\n") if line.strip()]
-        if not lines:
-            continue
-        if _looks_wrapped(lines):
-            blocks.append(RawBlock("paragraph", tuple(lines), "weak"))
-            continue
-        for i, line in enumerate(lines):
-            kind: BlockKind = "bullet" if _TXT_BULLET.match(line) else "paragraph"
-            blocks.append(RawBlock(kind, (line,), "weak" if i == 0 else "line"))
+    for chunk in re.split(r"\n[^\S\n]*\n", _drop_page_numbers(text)):
+        blocks += _chunk_blocks(chunk)
     return mark_title(blocks, run=False)
 
 

@@ -466,6 +466,21 @@ def test_wrapped_plain_text_is_unwrapped(seed: Document) -> None:
     assert texts(parse_document(wrapped_ja, fmt="txt")) == ja
 
 
+def test_wrapped_text_without_blank_lines_like_a_pdf(seed: Document) -> None:
+    """PDF text: fixed-width lines, no blank lines; a paragraph starts indented or after a short line."""
+    ja = [t for t in texts(read_document(CMAC / "ja.md")) if len(t) > 45]
+    pdf_ja = "\n".join("\u3000" + "\n".join(p[i : i + 35] for i in range(0, len(p), 35)) for p in ja)
+    assert texts(parse_document("地雷対策\n" + pdf_ja, fmt="txt")) == ["地雷対策", *ja]
+    en = [t for t, k in zip(texts(seed), kinds(seed)) if k == "bullet" and len(t) > 100]
+    pdf_en = "\n".join(textwrap.fill(p, 80) for p in en)
+    blocks = texts(parse_document("Remarks\n" + pdf_en, fmt="txt"))
+    # Without indentation a paragraph whose last line is nearly full runs into the next one;
+    # that only merges whole sentences. No paragraph may be cut.
+    for p in en:
+        assert sum(p in b for b in blocks) == 1, p
+    assert len(blocks) > len(en) * 0.6
+
+
 def test_plain_text_page_breaks_and_blank_lines() -> None:
     text = (
         "Annual Report\n\nThe core of the work is, above all,\n\f\nthe development of people.\n\n"
