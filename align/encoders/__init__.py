@@ -36,8 +36,8 @@ __all__ = [
 DEFAULT_MODEL = "use-m3"
 BUILT_INS: dict[str, tuple[str, str, str]] = {
     # name: (module, class, what it is)
-    "use-m3": ("align.encoders.use_m3", "UseM3Encoder", "USE multilingual v3, 512-d, numpy"),
-    "e5-small": ("align.encoders.e5", "E5SmallEncoder", "multilingual-e5-small 4-bit, 384-d"),
+    "use-m3": ("align.encoders.use_m3", "UseM3Encoder", "USE multilingual v3 (numpy)"),
+    "e5-small": ("align.encoders.e5", "E5SmallEncoder", "multilingual-e5-small, 4-bit"),
 }
 
 
@@ -127,12 +127,15 @@ def _info(
         encoder = _make_encoder(name, threads=1, models_dir=models_dir)
     except ModelError as e:
         return ModelInfo(name, kind, where, False, str(e))
+    dim = encoder.known_dim()
+    parts = [what] if what else []
     if not check:
-        return ModelInfo(name, kind, where, True, what or "files present (not loaded)")
+        parts.append(f"{dim}-d" if dim else "files present (not loaded)")
+        return ModelInfo(name, kind, where, True, ", ".join(parts))
     start = time.perf_counter()
     try:
         dim = encoder.encode(["check"]).shape[1]
     except ModelError as e:
         return ModelInfo(name, kind, where, False, str(e))
-    took = time.perf_counter() - start
-    return ModelInfo(name, kind, where, True, f"{what + ', ' if what else ''}{dim}-d, loaded in {took:.1f} s")
+    parts += [f"{dim}-d", f"loaded in {time.perf_counter() - start:.1f} s"]
+    return ModelInfo(name, kind, where, True, ", ".join(parts))

@@ -105,6 +105,7 @@ class SentenceTransformerEncoder(ModelEncoder):
         os.environ["HF_HUB_OFFLINE"] = "1"
         os.environ["TRANSFORMERS_OFFLINE"] = "1"
         os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
+        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")  # no "Loading weights" bar
         try:
             from sentence_transformers import SentenceTransformer
         except ImportError as e:
