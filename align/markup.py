@@ -450,7 +450,7 @@ def _tag(el: etree._Element) -> str:
 def parse_html(text: str) -> list[RawBlock]:
     """HTML: visible text of <main> (or <body>), block elements as boundaries; first h1 or <title>
     as the title. Robust to broken HTML (lxml's parser repairs it)."""
-    text = _XML_DECL.sub("", text, count=1)
+    text = _XML_DECL.sub("", text, count=1).replace("\f", "\n")  # lxml refuses form feeds
     try:
         root = lxml.html.document_fromstring(text)
     except etree.ParserError:  # nothing but comments or white space: no visible text
