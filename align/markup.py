@@ -66,29 +66,31 @@ def _title_like(block: RawBlock) -> bool:
 def mark_title(blocks: list[RawBlock], *, run: bool) -> list[RawBlock]:
     """Mark the document's title lines as kind 'title'.
 
-    With `run` (markdown with headings) the leading title-like blocks before the first heading
-    are the title (at most six: a speech has speaker, place, date, '(Translation)'); otherwise
-    only a first single-line title-like block is, as in a Kyoto article's first line. A markdown
-    document that starts with a heading has that heading as its title. A title is only marked
-    when something follows it.
+    With `run` (markdown) a document that starts with a few title-like blocks and then a
+    heading has them all as its title (at most six: a speech has speaker, office, place, date,
+    '(Translation)'), and one that starts with a heading has that heading. Otherwise only a
+    first single-line title-like block is the title, as in a Kyoto article's first line.
+    A title is only marked when something follows it.
     """
     if len(blocks) < 2:
         return blocks
     out = list(blocks)
-    if not run:
-        first = out[0]
-        if len(first.lines) == 1 and _title_like(first):
-            out[0] = RawBlock("title", first.lines, "hard")
-            out[1] = RawBlock(out[1].kind, out[1].lines, "hard")
-        return out
     n = 0
-    while n < min(len(out) - 1, _TITLE_RUN_MAX) and _title_like(out[n]):
-        n += 1
-    if n == 0 and out[0].kind == "heading":
-        n = 1  # a document that starts with a heading: that heading is its title
+    if run:
+        first_heading = next((i for i, b in enumerate(out) if b.kind == "heading"), None)
+        if first_heading == 0:
+            n = 1
+        elif (
+            first_heading is not None
+            and first_heading <= _TITLE_RUN_MAX
+            and all(_title_like(b) for b in out[:first_heading])
+        ):
+            n = first_heading
+    if n == 0 and len(out[0].lines) == 1 and _title_like(out[0]):
+        n = 1
     for i in range(n):
         out[i] = RawBlock("title", out[i].lines, "hard")
-    if n:
+    if n < len(out):
         out[n] = RawBlock(out[n].kind, out[n].lines, "hard")
     return out
 
@@ -292,7 +294,6 @@ class _MarkdownBlocks:
         self.kind: BlockKind = "paragraph"
         self.lines: list[str] = []
         self.brk: Break = "hard"
-        self.has_heading = False
 
     def flush(self, next_brk: Break = "weak") -> None:
         """End the current block; the next one is separated by `next_brk`."""
@@ -330,8 +331,6 @@ class _MarkdownBlocks:
         """A block of one line with hard breaks on both sides (heading, table cell)."""
         self.add(kind, line, "hard")
         self.flush("hard")
-        if kind == "heading":
-            self.has_heading = True
 
 
 def parse_markdown(text: str) -> list[RawBlock]:
@@ -384,11 +383,7 @@ def parse_markdown(text: str) -> list[RawBlock]:
         else:
             md.lines.append(line)
     md.flush()
-    return mark_title(md.blocks, run=md.has_heading or _starts_with_heading(md.blocks))
-
-
-def _starts_with_heading(blocks: list[RawBlock]) -> bool:
-    return bool(blocks) and blocks[0].kind == "heading"
+    return mark_title(md.blocks, run=True)
 
 
 # ---------------------------------------------------------------- HTML

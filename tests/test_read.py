@@ -442,6 +442,14 @@ def test_markdown_structure() -> None:
     ]
 
 
+def test_markdown_title_run_only_right_before_a_heading() -> None:
+    long = "This opening paragraph is a sentence of ordinary length, not a title line at all."
+    doc = parse_document(f"Greetings\n\nThanks for coming.\n\n{long}\n\n## Section\n\nText.\n", fmt="md")
+    assert kinds(doc) == ["title", "paragraph", "paragraph", "heading", "paragraph"]
+    doc = parse_document("Speech\n\nTokyo, 1 April 2024\n\n## Section\n\nText.\n", fmt="md")
+    assert kinds(doc) == ["title", "title", "heading", "paragraph"]
+
+
 def test_headings_and_bullets_are_never_joined() -> None:
     md = "## Section about the\n\nrest of the text\n\n- item ending in the\n- next item\n\nand after the list, a paragraph.\n"
     doc = parse_document(md, fmt="md")
