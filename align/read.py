@@ -213,14 +213,17 @@ def _unbalanced(text: str) -> bool:
     return any(text.count(o) > text.count(c) for o, c in _PAIRS)
 
 
-def continues(prev: str, prev_kind: BlockKind, nxt: str, *, strong_only: bool) -> bool:
+def continues(prev: str, nxt: str, *, strong_only: bool) -> bool:
     """Whether paragraph `nxt` continues the sentence that block `prev` leaves unfinished.
 
-    Strong evidence (enough for one-paragraph-a-line text): `nxt` starts in lower case or with
-    punctuation that cannot start a sentence. Weaker evidence (for blank lines and page
-    breaks): `prev` ends in a comma, an opening bracket, a hyphen or a dash, or leaves a quote
-    or bracket open (one-line units of the Kyoto corpus end in '、' on purpose), an English sentence-internal word at the end of a fragment long enough not to be a
-    heading, a Japanese particle at the end, or a particle at the start of `nxt`.
+    Never after sentence-final punctuation. Strong evidence (enough for one paragraph a line):
+    `nxt` starts in lower case or with punctuation that cannot start a sentence. Weaker
+    evidence (for blank lines, page breaks, </p><p>): `prev` ends in a comma, an opening
+    bracket, a hyphen or a dash, or leaves a quote or bracket open; `prev` ends in an English
+    function word, or in another lower-case word when it is long enough not to be a heading
+    (or shorter with a comma) and the joined text then ends a sentence; `prev` ends in a
+    Japanese particle; `nxt` starts with one. (Kyoto's one-line units may end in '、', so a
+    comma is not strong evidence.)
     """
     if _ENDS_FINAL.search(prev):
         return False
@@ -269,7 +272,7 @@ def join_blocks(raw: list[RawBlock], lang: str) -> list[tuple[BlockKind, str]]:
             and b.kind == "paragraph"
             and b.brk != "hard"
             and prev.kind in ("paragraph", "bullet")
-            and continues(_tail(prev), prev.kind, text, strong_only=b.brk == "line")
+            and continues(_tail(prev), text, strong_only=b.brk == "line")
         ):
             prev.parts.append(separator(prev.last, text, lang))
             prev.parts.append(text)
