@@ -29,6 +29,9 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("show", "show", "show_cmd"),
     ("export", "export", "export_cmd"),
     ("import", "import_tmx", "import_cmd"),
+    ("review", "review", "review_cmd"),
+    ("confirm", "status", "confirm_cmd"),
+    ("reject", "status", "reject_cmd"),
 )
 
 for _name, _module, _func in COMMANDS:

@@ -1,0 +1,231 @@
+"""Reviewing a document's beads: the queue of beads that need a look, and the answers to them.
+
+No terminal I/O here: `align review` (align.cli.review) shows the beads and reads the answers;
+this module decides which beads are in the queue, commits each answer to the corpus at once
+(one transaction, logged by the store), and keeps the tally. Because every answer is committed
+when it is given, quitting or crashing loses nothing, and a new session's queue holds only
+what is still unreviewed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Literal
+
+from align.errors import CorpusError, UsageError
+from align.model import BEAD_STATUSES
+
+if TYPE_CHECKING:
+    from align.store import Corpus, DocumentInfo, StoredBead
+
+Answer = Literal["confirm", "reject", "edit", "skip"]
+DEFAULT_BELOW = 0.9
+DEFAULT_STATUSES: tuple[str, ...] = ("auto",)
+
+
+@dataclass(frozen=True)
+class Tally:
+    """What a review session did, by the last answer given to each bead of its queue.
+
+    `left` counts the queue's beads not confirmed, rejected or edited in this session (the
+    skipped ones and those not reached): with the default `--status auto`, exactly what the
+    next session will show.
+    """
+
+    confirmed: int = 0
+    rejected: int = 0
+    edited: int = 0
+    skipped: int = 0
+    left: int = 0
+
+    def format(self) -> str:
+        """One line: `confirmed 3, rejected 1, edited 1, skipped 2, left 30`."""
+        return (
+            f"confirmed {self.confirmed}, rejected {self.rejected}, edited {self.edited}, "
+            f"skipped {self.skipped}, left {self.left}"
+        )
+
+
+def check_statuses(statuses: Iterable[str]) -> tuple[str, ...]:
+    """The statuses, validated (a typo must not silently give an empty queue)."""
+    out = tuple(dict.fromkeys(statuses))
+    if not out:
+        raise UsageError("no status given; use one or more of " + ", ".join(BEAD_STATUSES))
+    for s in out:
+        if s not in BEAD_STATUSES:
+            raise UsageError(f"unknown status {s!r}; use one of {', '.join(BEAD_STATUSES)}")
+    return out
+
+
+def check_below(below: float) -> float:
+    """The confidence threshold, validated: confidences lie in [0, 1]."""
+    if not 0.0 <= below <= 1.0:
+        raise UsageError(f"--below {below:g} is outside 0..1; confidences lie between 0 and 1")
+    return below
+
+
+def needs_review(bead: StoredBead, *, below: float, statuses: Sequence[str]) -> bool:
+    """A bead the reviewer should see: confidence below the threshold and one of the statuses."""
+    return bead.confidence < below and bead.status in statuses
+
+
+class ReviewSession:
+    """A review of one document: its queue in document order and a cursor into it.
+
+    `corpus` must stay open for the session. Each answer is committed at once. If the
+    document is realigned or replaced by another process during the session, the next answer
+    raises CorpusError instead of writing to a bead that now means something else.
+    """
+
+    def __init__(
+        self,
+        corpus: Corpus,
+        doc_id: str,
+        *,
+        below: float = DEFAULT_BELOW,
+        statuses: Sequence[str] = DEFAULT_STATUSES,
+    ) -> None:
+        self.corpus, self.doc_id = corpus, doc_id
+        self.below = check_below(below)
+        self.statuses = check_statuses(statuses)
+        self._doc: DocumentInfo = corpus.document(doc_id)
+        self._rows: dict[int, StoredBead] = {b.bead_index: b for b in corpus.beads(doc_id)}
+        self.queue: tuple[int, ...] = tuple(
+            k for k, b in self._rows.items() if needs_review(b, below=self.below, statuses=self.statuses)
+        )
+        self.pos = 0
+        self._answers: dict[int, Answer] = {}
+
+    # -- where we are --------------------------------------------------------------------------
+
+    @property
+    def done(self) -> bool:
+        """True once the cursor is past the last bead of the queue."""
+        return self.pos >= len(self.queue)
+
+    @property
+    def current(self) -> StoredBead:
+        """The bead under the cursor, as it is now (after any answer given to it)."""
+        if self.done:
+            raise UsageError("the review is finished; there is no current bead")
+        return self._rows[self.queue[self.pos]]
+
+    def context(self) -> tuple[StoredBead | None, StoredBead, StoredBead | None]:
+        """The current bead with its neighbours in the document (None at either end)."""
+        bead = self.current
+        return self._rows.get(bead.bead_index - 1), bead, self._rows.get(bead.bead_index + 1)
+
+    def progress(self) -> tuple[int, int]:
+        """(1-based position of the current bead, length of the queue), e.g. (12, 37)."""
+        return min(self.pos + 1, len(self.queue)), len(self.queue)
+
+    def answer_of(self, bead_index: int) -> Answer | None:
+        """The last answer given to a bead in this session, if any."""
+        return self._answers.get(bead_index)
+
+    # -- answers ---------------------------------------------------------------------------------
+
+    def confirm(self) -> None:
+        """Mark the current bead confirmed and move on."""
+        self._set_status("confirmed", "confirm")
+
+    def reject(self) -> None:
+        """Mark the current bead rejected and move on."""
+        self._set_status("rejected", "reject")
+
+    def edit(self, *, src: str | None = None, tgt: str | None = None) -> None:
+        """Replace the current bead's source and/or target text (None or unchanged text keeps
+        that side); the bead becomes `edited`. Raises UsageError when nothing would change."""
+        bead = self.current
+        src = None if src is None or src == bead.src else src
+        tgt = None if tgt is None or tgt == bead.tgt else tgt
+        if src is None and tgt is None:
+            raise UsageError(f"bead {bead.bead_index}: the new text is the same as the old; nothing to edit")
+        self._check_document()
+        self.corpus.edit_bead(self.doc_id, bead.bead_index, src=src, tgt=tgt)
+        self._rows[bead.bead_index] = replace(
+            bead, src=bead.src if src is None else src, tgt=bead.tgt if tgt is None else tgt, status="edited"
+        )
+        self._answered("edit")
+
+    def skip(self) -> None:
+        """Leave the current bead as it is and move on (a bead answered earlier keeps its answer)."""
+        self._answers.setdefault(self.current.bead_index, "skip")
+        self.pos += 1
+
+    def back(self) -> bool:
+        """Move to the previous bead of the queue so it can be answered again; False at the start."""
+        if self.pos == 0:
+            return False
+        self.pos -= 1
+        return True
+
+    def tally(self) -> Tally:
+        """The counts of this session so far."""
+        counts = {a: 0 for a in ("confirm", "reject", "edit", "skip")}
+        for a in self._answers.values():
+            counts[a] += 1
+        reviewed = counts["confirm"] + counts["reject"] + counts["edit"]
+        return Tally(counts["confirm"], counts["reject"], counts["edit"], counts["skip"], len(self.queue) - reviewed)
+
+    # -- internals -------------------------------------------------------------------------------
+
+    def _set_status(self, status: str, answer: Answer) -> None:
+        bead = self.current
+        self._check_document()
+        self.corpus.set_status(self.doc_id, bead.bead_index, status)
+        self._rows[bead.bead_index] = replace(bead, status=status)
+        self._answered(answer)
+
+    def _answered(self, answer: Answer) -> None:
+        self._answers[self.queue[self.pos]] = answer
+        self.pos += 1
+
+    def _check_document(self) -> None:
+        """Refuse to write when the document was realigned or replaced since the session began:
+        bead numbers would then point at other sentences."""
+        now = self.corpus.document(self.doc_id)
+        if now != self._doc:
+            raise CorpusError(
+                f"{self.corpus.path}: document {self.doc_id!r} was realigned or replaced during "
+                f"this review (at {now.aligned_at}); run `align review` again"
+            )
+
+
+def bead_indices(corpus: Corpus, doc_id: str, indices: Iterable[int]) -> list[int]:
+    """The indices, checked against the document (sorted, without repeats); raises CorpusError
+    naming the first bad one before anything is changed."""
+    n = len(corpus.beads(doc_id))
+    out = sorted(set(indices))
+    for k in out:
+        if not 0 <= k < n:
+            last = f"0..{n - 1}" if n else "none"
+            raise CorpusError(f"{corpus.path}: document {doc_id!r} has no bead {k} (its beads: {last})")
+    return out
+
+
+def indices_at_or_above(corpus: Corpus, doc_id: str, threshold: float, *, statuses: Sequence[str] = ("auto",)) -> list[int]:
+    """The beads of a document with confidence ≥ `threshold` and one of `statuses`: what
+    `align confirm --all-above` confirms (reviewed beads are left as the reviewer set them)."""
+    check_below(threshold)
+    statuses = check_statuses(statuses)
+    return [b.bead_index for b in corpus.beads(doc_id) if b.confidence >= threshold and b.status in statuses]
+
+
+def set_statuses(corpus: Corpus, doc_id: str, indices: Sequence[int], status: str) -> int:
+    """Give every listed bead `status`; returns how many actually changed.
+
+    Each bead is its own transaction and log entry (the store has no batch call yet), so
+    validate the indices first with `bead_indices`; an interruption leaves a prefix done,
+    each bead consistent and logged.
+    """
+    if status not in BEAD_STATUSES:
+        raise UsageError(f"unknown status {status!r}; use one of {', '.join(BEAD_STATUSES)}")
+    rows = corpus.beads(doc_id)
+    changed = 0
+    for k in indices:
+        if rows[k].status != status:
+            corpus.set_status(doc_id, k, status)
+            changed += 1
+    return changed
