@@ -23,10 +23,9 @@ from align.scoring import (
     AlignSettings,
     Side,
     band_dot,
-    base_arrays,
     bead_gains,
-    estimate_model,
     make_side,
+    sentence_stats,
     shared_band,
 )
 
@@ -95,7 +94,7 @@ def _search_band(src: Side, tgt: Side, st: AlignSettings) -> tuple[np.ndarray, i
     f = math.ceil(math.sqrt((n + 1) * (m + 1) / (st.full_cells / 4)))
     cs, cls = _chunk(src.vecs, src.lengths, f)
     ct, clt = _chunk(tgt.vecs, tgt.lengths, f)
-    coarse_st = replace(st, max_side=2, max_total=3, evidence_weight=0.0, heading_bonus=0.0, block_cost=0.0)
+    coarse_st = replace(st, max_side=2, max_total=3, spans="sum")
     csrc = Side(cs, cls, tuple(frozenset() for _ in cs), np.arange(len(cs)), np.zeros(len(cs), bool))
     ctgt = Side(ct, clt, tuple(frozenset() for _ in ct), np.arange(len(ct)), np.zeros(len(ct), bool))
     beads, _ = _run(csrc, ctgt, coarse_st)[:2]
@@ -108,12 +107,52 @@ def _run(src: Side, tgt: Side, st: AlignSettings):
     lo, W = _search_band(src, tgt, st)
     S = band_dot(src.vecs, tgt.vecs, lo, W)
     E = shared_band(src.tokens, tgt.tokens, lo, W)
-    rb, cb = base_arrays(S, lo, n, m, st.knn)
-    model = estimate_model(S, lo, src, tgt, rb, cb, st)
+    stats = sentence_stats(S, lo, src, tgt, st)
     types = st.bead_types()
-    gains, sims = bead_gains(S, E, lo, src, tgt, rb, cb, model, types, st)
+    gains, sims = bead_gains(S, E, lo, src, tgt, stats, types, st)
     beads, total = best_path(gains, lo, types, m)
-    return beads, total, gains, sims, lo, types, model
+    return beads, total, gains, sims, lo, types, stats
+
+
+def _all_spans(n: int, max_side: int) -> set[tuple[int, int]]:
+    return {(i - a, i) for a in range(2, max_side + 1) for i in range(a, n + 1)}
+
+
+def _encode_spans(
+    s_side: Side,
+    t_side: Side,
+    src: Sequence[str],
+    tgt: Sequence[str],
+    src_lang: str,
+    tgt_lang: str,
+    encode: Encode,
+    st: AlignSettings,
+    wanted: tuple[set[tuple[int, int]], set[tuple[int, int]]] | None,
+) -> tuple[Side, Side, int]:
+    """Sides with the joined-text vectors of the wanted spans (all spans if wanted is None)."""
+    if wanted is None:
+        wanted = (_all_spans(len(src), st.max_side), _all_spans(len(tgt), st.max_side))
+    out = []
+    total = 0
+    for side, texts, lang, spans in ((s_side, src, src_lang, wanted[0]), (t_side, tgt, tgt_lang, wanted[1])):
+        joint = {a: v.copy() for a, v in side.joint.items()}
+        todo = sorted(sp for sp in spans if 2 <= sp[1] - sp[0] <= st.max_side and not _has(joint, sp))
+        if todo:
+            vecs = np.asarray(encode([join_sentences(list(texts[i0:i1]), lang) for i0, i1 in todo]), np.float32)
+            vecs /= np.maximum(np.linalg.norm(vecs, axis=1, keepdims=True), 1e-12)
+            for (i0, i1), v in zip(todo, vecs):
+                a = i1 - i0
+                if a not in joint:
+                    joint[a] = np.full((len(texts) + 1, vecs.shape[1]), np.nan, np.float32)
+                joint[a][i1] = v
+            total += len(todo)
+        out.append(replace(side, joint=joint))
+    return out[0], out[1], total
+
+
+def _has(joint: dict[int, np.ndarray], span: tuple[int, int]) -> bool:
+    a = span[1] - span[0]
+    return a in joint and not np.isnan(joint[a][span[1], 0])
 
 
 def _lang_script(texts: Sequence[str]) -> str:
@@ -182,8 +221,11 @@ def align_sentences(
     t1 = time.perf_counter()
     s_side = make_side(src, sv, src_blocks, src_block_kinds)
     t_side = make_side(tgt, tv, tgt_blocks, tgt_block_kinds)
+    stats["span_encoded"] = 0
+    if settings.spans == "joint":
+        s_side, t_side, k = _encode_spans(s_side, t_side, src, tgt, src_lang, tgt_lang, encode, settings, None)
+        stats["span_encoded"] += k
     beads, total, gains, sims, lo, types, model = _run(s_side, t_side, settings)
-    stats["rescore_encoded"] = 0
     confs = bead_confidences(beads, gains, sims, lo, types, model)
     out = tuple(
         Bead(src=tuple(range(i0, i1)), tgt=tuple(range(j0, j1)), confidence=float(c))
@@ -192,7 +234,6 @@ def align_sentences(
     stats["align_s"] = time.perf_counter() - t1
     stats["length_ratio"] = model.ratio
     stats["length_sigma"] = model.sigma
-    stats["null_gain"] = model.null_gain
     one = [sims[types.index((1, 1)), i1, j1 - lo[i1]] for (i0, i1, j0, j1) in beads if (i1 - i0, j1 - j0) == (1, 1)]
     stats["mean_similarity"] = float(np.mean(one)) if one else 0.0
     paired = sum(1 for b in out if b.src and b.tgt)
@@ -209,5 +250,4 @@ def align_sentences(
             f"languages look swapped: the source reads as {ts if False else ss} script and the target as {ts}; "
             f"pass the {src_lang} file as source"
         )
-    _ = join_sentences  # joined spans are encoded only in the rescoring pass
     return AlignResult(beads=out, stats=stats)

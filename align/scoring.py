@@ -19,7 +19,7 @@ import re
 import unicodedata
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 
 import numpy as np
 
@@ -33,20 +33,17 @@ class AlignSettings:
     max_side: int = 3  # most sentences on one side of a bead
     max_total: int = 4  # most sentences in a bead, both sides together (1-3, 2-2, 3-1 at 4)
     knn: int = 4  # competitors averaged into the margin baseline
-    len_weight: float = 0.05  # weight of the squared length z-score
     len_sigma: float = 0.35  # prior spread of log length ratios, blended with the document's
-    evidence_weight: float = 0.15  # weight of shared numbers / Latin names
-    size_power: float = 0.0  # a bead's similarity margin counts (sentences / 2) ** size_power times
-    many_prior: float = 0.06  # cost of a 1-2 or 2-1 bead
-    many2_prior: float = 0.12  # extra cost per sentence beyond 3 in a bead (2-2, 1-3, ...)
-    null_quantile: float = 0.15  # 1-0/0-1 gain: minus this share of the median best margin...
-    null_floor: float = 0.02  # ...but at least this much
-    block_cost: float = 0.04  # cost of a bead side that crosses a paragraph boundary
-    heading_bonus: float = 0.05  # gain of a heading paired with a heading
     length_weighted_sum: bool = True  # weight sentence vectors by sqrt(length) in span sums
+    null_gain: float = -5.0  # log-odds gain of a 1-0 / 0-1 bead
+    pair_offset: float = 1.0  # added to the log-odds of 1-2 / 2-1 beads
+    many_offset: float = 1.0  # added to the log-odds of beads of 4 or more sentences
     full_cells: int = 4_000_000  # search the full matrix up to this many cells
     band: int = 48  # half width of the fine band around a coarse path (in sentences)
-    rescore: bool = True  # encode the joined text of spans near non-1-1 beads, re-run
+    # how multi-sentence spans get vectors: "sum" of sentence vectors only; "rescore": also
+    # encode the joined text of spans near the first path's non-1-1 beads and search again;
+    # "joint": encode every span up to max_side (most accurate, max_side times the encoding)
+    spans: str = "rescore"
 
     def items(self) -> tuple[tuple[str, str], ...]:
         """(name, value) pairs of every setting, in declaration order."""
@@ -69,13 +66,14 @@ def shift(A: np.ndarray, lo: np.ndarray, p: int, q: int, fill: float = 0.0) -> n
     """B[i, c] = A[i - p, lo[i] + c - q - lo[i - p]]: the node p rows up, q columns left."""
     rows, W = A.shape
     out = np.full_like(A, fill)
-    if p >= rows:
+    if abs(p) >= rows:
         return out
-    cc = (lo[p:] - lo[: rows - p])[:, None] + np.arange(W)[None, :] - q
+    dst = slice(p, rows) if p >= 0 else slice(0, rows + p)
+    srs = slice(0, rows - p) if p >= 0 else slice(-p, rows)
+    cc = (lo[dst] - lo[srs])[:, None] + np.arange(W)[None, :] - q
     ok = (cc >= 0) & (cc < W)
-    src = A[: rows - p]
-    vals = np.take_along_axis(src, np.clip(cc, 0, W - 1), axis=1)
-    out[p:] = np.where(ok, vals, fill)
+    vals = np.take_along_axis(A[srs], np.clip(cc, 0, W - 1), axis=1)
+    out[dst] = np.where(ok, vals, fill)
     return out
 
 
@@ -178,6 +176,9 @@ class Side:
     tokens: tuple[frozenset[str], ...]
     blocks: np.ndarray  # (n,) block id
     heading: np.ndarray  # (n,) bool: sentence is a heading/title
+    # span size a -> (n + 1, d): row i is the encoding of the joined sentences i-a..i-1,
+    # NaN where that span was not encoded (its vector is then the weighted sum)
+    joint: dict[int, np.ndarray] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.lengths)
@@ -189,7 +190,7 @@ def make_side(
     """Bundle one document's per-sentence features."""
     n = len(texts)
     lengths = np.array([max(1, len("".join(t.split()))) for t in texts], dtype=np.float64)
-    b = np.arange(n) if blocks is None else np.asarray(blocks, dtype=np.int64)
+    b = np.zeros(n, dtype=np.int64) if blocks is None else np.asarray(blocks, dtype=np.int64)
     if kinds is None:
         head = np.zeros(n, dtype=bool)
     else:
@@ -220,13 +221,45 @@ def span_norms(vecs: np.ndarray, w: np.ndarray, a: int) -> np.ndarray:
     return out
 
 
-@dataclass
-class Model:
-    """Document-pair statistics the gains use (estimated once, reused for every band)."""
+def span_vectors(vecs: np.ndarray, w: np.ndarray, a: int) -> np.ndarray:
+    """(n + 1, d): row i is the normalised w-weighted sum of vecs[i-a..i-1] (zeros for i < a)."""
+    n, d = vecs.shape
+    out = np.zeros((n + 1, d), dtype=np.float32)
+    if n < a:
+        return out
+    acc = np.zeros((n + 1 - a, d), dtype=np.float32)
+    for p in range(a):
+        acc += w[p : n + 1 - a + p, None].astype(np.float32) * vecs[p : n + 1 - a + p]
+    acc /= np.maximum(np.linalg.norm(acc, axis=1, keepdims=True), 1e-12)
+    out[a:] = acc
+    return out
 
-    ratio: float  # target characters per source character
-    sigma: float  # spread of log length ratios
-    null_gain: float  # gain of a 1-0 / 0-1 bead (negative)
+
+def _joint_fix(
+    sim: np.ndarray, ok: np.ndarray, lo: np.ndarray, src: Side, tgt: Side, ws: np.ndarray, wt: np.ndarray, a: int, b: int
+) -> None:
+    """Replace, in place, the similarity of cells whose source or target span was encoded jointly."""
+    js = src.joint.get(a) if a > 1 else None
+    jt = tgt.joint.get(b) if b > 1 else None
+    if js is None and jt is None:
+        return
+    rows, W = sim.shape
+    has_s = ~np.isnan(js[:, 0]) if js is not None else np.zeros(rows, dtype=bool)
+    has_t = ~np.isnan(jt[:, 0]) if jt is not None else np.zeros(len(tgt) + 1, dtype=bool)
+    fix = (has_s[:, None] | gather_cols(has_t.astype(np.float64), lo, W, 0.0).astype(bool)) & ok
+    if not fix.any():
+        return
+    Vs = span_vectors(src.vecs, ws, a)
+    if js is not None:
+        Vs[has_s] = js[has_s]
+    Vt = span_vectors(tgt.vecs, wt, b)
+    if jt is not None:
+        Vt[has_t] = jt[has_t]
+    ii, cc = np.nonzero(fix)
+    jj = lo[ii] + cc
+    for s0 in range(0, len(ii), 65536):
+        sl = slice(s0, s0 + 65536)
+        sim[ii[sl], cc[sl]] = np.einsum("ij,ij->i", Vs[ii[sl]], Vt[jj[sl]])
 
 
 def gather_cols(x: np.ndarray, lo: np.ndarray, W: int, fill: float = np.nan) -> np.ndarray:
@@ -236,114 +269,186 @@ def gather_cols(x: np.ndarray, lo: np.ndarray, W: int, fill: float = np.nan) -> 
     return np.where(ok, x[np.clip(j, 0, len(x) - 1)], fill)
 
 
-def base_arrays(S: np.ndarray, lo: np.ndarray, n: int, m: int, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """Each source and target sentence's margin baseline: mean of its k best similarities."""
-    valid = np.zeros_like(S, dtype=bool)
-    j = lo[:, None] + np.arange(S.shape[1])[None, :]
-    valid[1:] = (j[1:] >= 1) & (j[1:] <= m)
-    Sv = np.where(valid, S, -np.inf)
-    rb = topk_mean(Sv[1:], k) if n else np.zeros(0)
-    cb = topk_mean(column_view(Sv, lo, m, -np.inf)[1:], k) if m else np.zeros(0)
-    return rb, cb
+def _mean_std(V: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    fin = np.isfinite(V)
+    cnt = np.maximum(fin.sum(1), 1)
+    x = np.where(fin, V, 0.0)
+    mu = x.sum(1) / cnt
+    var = np.where(fin, (V - mu[:, None]) ** 2, 0.0).sum(1) / cnt
+    return mu, np.maximum(np.sqrt(var), 0.02)
 
 
-def estimate_model(
-    S: np.ndarray, lo: np.ndarray, src: Side, tgt: Side, rb: np.ndarray, cb: np.ndarray, st: AlignSettings
-) -> Model:
-    """Length ratio/spread from mutual best 1-1 pairs; null gain from the median best margin."""
+@dataclass
+class Stats:
+    """Per-sentence similarity statistics and the document pair's length model."""
+
+    knn_s: np.ndarray  # mean of each source sentence's k best similarities
+    knn_t: np.ndarray
+    mean_s: np.ndarray  # mean similarity of each source sentence to the band
+    mean_t: np.ndarray
+    std_s: np.ndarray
+    std_t: np.ndarray
+    ratio: float = 1.0  # target characters per source character
+    sigma: float = 0.35  # spread of log length ratios
+
+
+def sentence_stats(S: np.ndarray, lo: np.ndarray, src: Side, tgt: Side, st: AlignSettings) -> Stats:
+    """Similarity baselines of every sentence, and a length model from mutual best pairs."""
     n, m = len(src), len(tgt)
-    ratio = float(tgt.lengths.sum() / max(1.0, src.lengths.sum()))
-    sigma = st.len_sigma
-    null_gain = -st.null_floor
+    W = S.shape[1]
+    j = lo[:, None] + np.arange(W)[None, :]
+    valid = (j >= 1) & (j <= m)
+    valid[0] = False
+    Sv = np.where(valid, S, -np.inf)
+    rows = Sv[1:]
+    cols = column_view(Sv, lo, m, -np.inf)[1:] if m else np.zeros((0, 1))
+    zeros_n, zeros_m = np.zeros(n), np.zeros(m)
+    ms, ss = _mean_std(rows) if n else (zeros_n, zeros_n)
+    mt, sd_t = _mean_std(cols) if m else (zeros_m, zeros_m)
+    out = Stats(
+        knn_s=topk_mean(rows, st.knn) if n else zeros_n,
+        knn_t=topk_mean(cols, st.knn) if m else zeros_m,
+        mean_s=ms, mean_t=mt, std_s=ss, std_t=sd_t,
+        ratio=float(tgt.lengths.sum() / max(1.0, src.lengths.sum())),
+        sigma=st.len_sigma,
+    )
     if n and m:
-        W = S.shape[1]
-        j = lo[:, None] + np.arange(W)[None, :]
-        valid = (j >= 1) & (j <= m)
-        valid[0] = False
-        Sv = np.where(valid, S, -np.inf)
-        best_c = Sv.argmax(1)[1:]
-        best_j = (lo[1:] + best_c) - 1  # target sentence index of row i's best
-        colv = column_view(Sv, lo, m, -np.inf)[1:]
+        best_c = rows.argmax(1)
+        best_j = lo[1:] + best_c - 1
         first = np.searchsorted(lo + W - 1, np.arange(m + 1), side="left")[1:]
-        best_i = first + colv.argmax(1) - 1  # source sentence index of column j's best
-        ii = np.arange(n)
+        best_i = first + cols.argmax(1) - 1
         ok = (best_j >= 0) & (best_j < m)
-        mutual = ok & (best_i[np.clip(best_j, 0, m - 1)] == ii)
-        if mutual.sum() >= 5:
+        mutual = ok & (best_i[np.clip(best_j, 0, m - 1)] == np.arange(n))
+        k = int(mutual.sum())
+        if k >= 5:
             d = np.log(tgt.lengths[best_j[mutual]] / src.lengths[mutual])
-            ratio = float(np.exp(np.median(d)))
+            out.ratio = float(np.exp(np.median(d)))
             mad = float(np.median(np.abs(d - np.median(d)))) * 1.4826
-            k = mutual.sum()
-            sigma = float((st.len_sigma * 10 + mad * k) / (10 + k))
-            margins = Sv[1:][mutual, best_c[mutual]] - 0.5 * (rb[mutual] + cb[best_j[mutual]])
-            null_gain = -max(st.null_floor, st.null_quantile * float(np.median(margins)))
-    return Model(ratio=ratio, sigma=max(0.1, sigma), null_gain=null_gain)
+            out.sigma = max(0.1, (st.len_sigma * 10 + mad * k) / (10 + k))
+    return out
+
+
+FEATURES = ("const", "sim", "knn_margin", "z", "vec_cost", "len_z2", "evidence", "evidence_miss",
+            "crossings", "heading", "neighbour_margin", "len_z", "contrast")
+
+
+def type_group(a: int, b: int) -> str:
+    """Which weight vector a bead shape uses: '1-1', '1-2' (also 2-1), 'many' or 'null'."""
+    if a == 0 or b == 0:
+        return "null"
+    if a == b == 1:
+        return "1-1"
+    return "1-2" if a + b == 3 else "many"
+
+
+def type_features(
+    S: np.ndarray, E: np.ndarray, lo: np.ndarray, src: Side, tgt: Side, stats: Stats, a: int, b: int,
+    st: AlignSettings,
+    smaller: dict[tuple[int, int], np.ndarray] | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(features (F, n+1, W) float32, sim (n+1, W), valid mask) of every a-b bead in the band.
+
+    `smaller` holds the sims of the shapes with one sentence less (if computed): the
+    "contrast" feature is how much this span beats its best one-sentence-shorter sub-bead,
+    which tells a true 2-1 from a 1-1 plus a stray sentence.
+    """
+    n, m = len(src), len(tgt)
+    rows, W = S.shape
+    j = lo[:, None] + np.arange(W)[None, :]
+    ok = (j <= m) & (j >= b) & (np.arange(rows)[:, None] >= a)
+    ws = np.sqrt(src.lengths) if st.length_weighted_sum else np.ones(n)
+    wt = np.sqrt(tgt.lengths) if st.length_weighted_sum else np.ones(m)
+    ws_node = np.concatenate([[0.0], ws])[:, None]
+    wt_node = gather_cols(np.concatenate([[0.0], wt]), lo, W, 0.0)
+    Ss = S * ws_node  # source-weighted similarities
+    St = S * wt_node
+    Sw = Ss * wt_node
+    num = np.zeros((rows, W))
+    ev = np.zeros((rows, W))
+    for p in range(a):
+        for q in range(b):
+            num += shift(Sw, lo, p, q)
+            ev += shift(E, lo, p, q)
+    ns = span_norms(src.vecs, ws, a)[:, None]
+    nt = gather_cols(span_norms(tgt.vecs, wt, b), lo, W)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        sim = num / (ns * nt)
+        sim = np.where(ok, sim, 0.0)
+        _joint_fix(sim, ok, lo, src, tgt, ws, wt, a, b)
+        # the source span against the target sentences just before and after the target span
+        nb = np.zeros((rows, W))
+        cnt = np.zeros((rows, W))
+        for q in (b, -1):
+            x = sum(shift(Ss, lo, p, q) for p in range(a)) / ns
+            have = shift(np.ones_like(S), lo, 0, q) * ((j - q >= 1) & (j - q <= m))
+            nb += x * have
+            cnt += have
+        for p in (a, -1):
+            y = sum(shift(St, lo, p, q) for q in range(b)) / nt
+            have = shift(np.ones_like(S), lo, p, 0) * (
+                (np.arange(rows)[:, None] - p >= 1) & (np.arange(rows)[:, None] - p <= n)
+            )
+            nb += y * have
+            cnt += have
+        neigh = sim - nb / np.maximum(cnt, 1)
+        knn_base = 0.5 * (span_sums(stats.knn_s, a)[:, None] / a + gather_cols(span_sums(stats.knn_t, b) / b, lo, W))
+        mean_s = span_sums(stats.mean_s, a)[:, None] / a
+        mean_t = gather_cols(span_sums(stats.mean_t, b) / b, lo, W)
+        sd_s = span_sums(stats.std_s, a)[:, None] / a
+        sd_t = gather_cols(span_sums(stats.std_t, b) / b, lo, W)
+        z = 0.5 * ((sim - mean_s) / sd_s + (sim - mean_t) / sd_t)
+        vec_cost = (1.0 - sim) / (1.0 - 0.5 * (mean_s + mean_t))
+        ls = span_sums(src.lengths, a)[:, None]
+        lt = gather_cols(span_sums(tgt.lengths, b), lo, W)
+        lz = (np.log(lt / ls) - np.log(stats.ratio)) / stats.sigma
+        ntok_s = span_sums(np.array([len(t) for t in src.tokens], dtype=np.float64), a)[:, None]
+        ntok_t = gather_cols(span_sums(np.array([len(t) for t in tgt.tokens], dtype=np.float64), b), lo, W)
+        evid = ev / np.sqrt(np.maximum(ntok_s, 1.0) * np.maximum(ntok_t, 1.0))
+        miss = ((ntok_s > 0) & (ntok_t > 0) & (ev == 0)).astype(np.float64)
+        cross = _crosses(src.blocks, a)[:, None] + gather_cols(_crosses(tgt.blocks, b), lo, W, 0.0)
+        hs = span_sums(src.heading.astype(np.float64), a)[:, None] > 0
+        ht = gather_cols(span_sums(tgt.heading.astype(np.float64), b), lo, W, 0.0) > 0
+        head = (hs & ht).astype(np.float64) - (hs ^ ht).astype(np.float64)
+        contrast = np.zeros((rows, W))
+        subs = []
+        if smaller is not None and a + b > 2:
+            if a > 1 and (a - 1, b) in smaller:
+                subs += [smaller[(a - 1, b)], shift(smaller[(a - 1, b)], lo, 1, 0)]
+            if b > 1 and (a, b - 1) in smaller:
+                subs += [smaller[(a, b - 1)], shift(smaller[(a, b - 1)], lo, 0, 1)]
+        if subs:
+            contrast = sim - np.maximum.reduce(subs)
+    feats = np.stack([np.ones_like(sim), sim, sim - knn_base, z, vec_cost, np.minimum(lz * lz, 16.0), evid, miss,
+                      cross, head, neigh, np.clip(lz, -4, 4), contrast]).astype(np.float32)
+    feats = np.where(ok[None], np.nan_to_num(feats, nan=0.0, posinf=0.0, neginf=0.0), 0.0)
+    return feats, sim.astype(np.float32), ok
 
 
 def bead_gains(
-    S: np.ndarray,
-    E: np.ndarray,
-    lo: np.ndarray,
-    src: Side,
-    tgt: Side,
-    rb: np.ndarray,
-    cb: np.ndarray,
-    model: Model,
-    types: Sequence[tuple[int, int]],
-    st: AlignSettings,
+    S: np.ndarray, E: np.ndarray, lo: np.ndarray, src: Side, tgt: Side, stats: Stats,
+    types: Sequence[tuple[int, int]], st: AlignSettings,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """(gains (K, n+1, W) float32, sims (K, n+1, W) float32 cosine of each bead's two spans)."""
-    n, m = len(src), len(tgt)
+    """(gains (K, n+1, W) float32 log-odds of each candidate bead, sims (K, n+1, W) cosines)."""
+    from align.data.gains import WEIGHTS
+
     rows, W = S.shape
     K = len(types)
     gains = np.full((K, rows, W), NEG, dtype=np.float32)
     sims = np.full((K, rows, W), np.nan, dtype=np.float32)
+    m = len(tgt)
     j = lo[:, None] + np.arange(W)[None, :]
-    inside = j <= m
-    ws = np.sqrt(src.lengths) if st.length_weighted_sum else np.ones(n)
-    wt = np.sqrt(tgt.lengths) if st.length_weighted_sum else np.ones(m)
-    wt_node = np.concatenate([[0.0], wt])
-    Sw = S * (np.concatenate([[0.0], ws])[:, None]) * gather_cols(wt_node, lo, W, 0.0)
-    cs_rb = np.concatenate([[0.0], np.cumsum(rb)])
-    cs_cb = np.concatenate([[0.0], np.cumsum(cb)])
-    ntok_s = np.array([len(t) for t in src.tokens], dtype=np.float64)
-    ntok_t = np.array([len(t) for t in tgt.tokens], dtype=np.float64)
-    log_ratio = np.log(model.ratio)
-    for k, (a, b) in enumerate(types):
+    smaller: dict[tuple[int, int], np.ndarray] = {}
+    for k in sorted(range(K), key=lambda k: sum(types[k])):
+        a, b = types[k]
         if a == 0 or b == 0:
-            ok = inside & (j >= b) & (np.arange(rows)[:, None] >= a)
-            g = np.where(ok, model.null_gain, NEG)
-            gains[k] = g
+            ok = (j <= m) & (j >= b) & (np.arange(rows)[:, None] >= a)
+            gains[k] = np.where(ok, st.null_gain, NEG)
             continue
-        num = np.zeros((rows, W), dtype=np.float64)
-        ev = np.zeros((rows, W), dtype=np.float64)
-        for p in range(a):
-            for q in range(b):
-                num += shift(Sw, lo, p, q)
-                ev += shift(E, lo, p, q)
-        ns = span_norms(src.vecs, ws, a)
-        nt = gather_cols(span_norms(tgt.vecs, wt, b), lo, W)
-        sim = num / (ns[:, None] * nt)
-        base_s = span_sums(rb, a) / a
-        base_t = gather_cols(span_sums(cb, b) / b, lo, W)
-        margin = sim - 0.5 * (base_s[:, None] + base_t)
-        ls = span_sums(src.lengths, a)
-        lt = gather_cols(span_sums(tgt.lengths, b), lo, W)
-        z = (np.log(lt / ls[:, None]) - log_ratio) / model.sigma
-        tok_s = span_sums(ntok_s, a)
-        tok_t = gather_cols(span_sums(ntok_t, b), lo, W)
-        evid = ev / np.sqrt(np.maximum(tok_s[:, None], 1.0) * np.maximum(tok_t, 1.0))
-        g = margin * ((a + b) / 2) ** st.size_power - st.len_weight * 0.5 * z * z + st.evidence_weight * evid
-        size = a + b
-        if size > 2:
-            g -= st.many_prior + st.many2_prior * (size - 3)
-        if a > 1 or b > 1:
-            g -= st.block_cost * (_crosses(src.blocks, a)[:, None] + gather_cols(_crosses(tgt.blocks, b), lo, W, 0.0))
-        if a == 1 and b == 1 and st.heading_bonus:
-            hs = np.concatenate([[False], src.heading])
-            ht = gather_cols(np.concatenate([[False], tgt.heading]).astype(np.float64), lo, W, 0.0)
-            g += st.heading_bonus * (hs[:, None] * ht)
-        ok = inside & (j >= b) & (np.arange(rows)[:, None] >= a) & np.isfinite(g)
+        feats, sim, ok = type_features(S, E, lo, src, tgt, stats, a, b, st, smaller)
+        smaller[(a, b)] = sim
+        w = np.asarray(WEIGHTS[type_group(a, b)], dtype=np.float32)
+        g = np.tensordot(w, feats, axes=1)
+        g += st.pair_offset if a + b == 3 else st.many_offset if a + b > 3 else 0.0
         gains[k] = np.where(ok, g, NEG)
         sims[k] = np.where(ok, sim, np.nan)
     return gains, sims

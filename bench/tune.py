@@ -18,17 +18,18 @@ from align.aligner import AlignSettings, align_sentences  # noqa: E402
 from align.evaluate import score  # noqa: E402
 
 GRID = {
-    "knn": [1, 2, 3, 4, 6, 8],
-    "size_power": [0.0, 0.5, 1.0, 1.5],
-    "null_quantile": [0.1, 0.2, 0.3, 0.5, 0.7],
-    "null_floor": [0.0, 0.02, 0.05, 0.1],
-    "many_prior": [0.0, 0.03, 0.06, 0.1, 0.15],
-    "many2_prior": [0.0, 0.05, 0.1, 0.2],
-    "len_weight": [0.0, 0.02, 0.05, 0.1, 0.2],
-    "evidence_weight": [0.0, 0.05, 0.1, 0.2, 0.4],
+    "null_gain": [-0.5, -1.0, -1.5, -2.0, -2.5, -3.0, -4.0, -5.0],
+    "pair_offset": [-1.0, -0.5, 0.0, 0.5, 1.0, 1.5, 2.0],
+    "many_offset": [-1.0, 0.0, 1.0, 2.0, 3.0],
+    "knn": [2, 4, 8],
     "len_sigma": [0.25, 0.35, 0.5],
     "length_weighted_sum": [False, True],
 }
+
+
+import json, os  # noqa: E401
+
+START = json.loads(os.environ.get("START", "{}"))
 
 
 def main() -> None:
@@ -53,7 +54,7 @@ def main() -> None:
             per[name] = score([p.gold for p, _, _ in pairs], tests).f1_strict
         return sum(per.values()) / len(per), per
 
-    best = AlignSettings(rescore=False)
+    best = AlignSettings(**{'spans': 'sum', **START})
     best_f, per = evaluate(best)
     print(f"start {best_f:.4f} {per}", flush=True)
     for _ in range(args.rounds):
