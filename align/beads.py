@@ -34,15 +34,13 @@ def parse_bead(line: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
 
 def read_beads(path: str | Path) -> list[tuple[tuple[int, ...], tuple[int, ...]]]:
     """Read a beads file (blank lines ignored); errors name the file and line."""
+    from align.decode import read_bytes
+
     p = Path(path)
     try:
-        lines = p.read_text(encoding="utf-8").splitlines()
-    except FileNotFoundError:
-        raise InputError(f"{p}: no such file") from None
-    except IsADirectoryError:
-        raise InputError(f"{p}: is a directory, expected a beads file") from None
+        lines = read_bytes(p).decode("utf-8-sig").splitlines()
     except UnicodeDecodeError:
-        raise InputError(f"{p}: not a UTF-8 text file") from None
+        raise InputError(f"{p}: not a UTF-8 text file; a beads file has lines like [0, 1]:[2]") from None
     out = []
     for n, line in enumerate(lines, 1):
         if not line.strip():
