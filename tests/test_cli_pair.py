@@ -20,11 +20,6 @@ DATA = ROOT.parent / "shared" / "data"
 KYOTO = DATA / "kyoto-dev-hard" / "BDS00519"
 
 
-@pytest.fixture(autouse=True)
-def _private_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("ALIGN_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "align-cache"))
-
-
 def run(*args: str) -> "object":
     return CliRunner().invoke(app, [str(a) for a in args])
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import os
 import sys
+import warnings
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -26,6 +27,11 @@ def warn(message: str) -> None:
     typer.echo(f"warning: {message}", err=True)
 
 
+def _show_warning(message: Warning | str, *_args: Any, **_kwargs: Any) -> None:
+    """Library warnings (e.g. an unwritable cache) as one `warning:` line, not Python's format."""
+    warn(str(message).replace("\n", " "))
+
+
 def cli_errors(func: F) -> F:
     """Run a command so that no traceback ever reaches the user.
 
@@ -35,6 +41,7 @@ def cli_errors(func: F) -> F:
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        warnings.showwarning = _show_warning
         try:
             return func(*args, **kwargs)
         except typer.Exit:
