@@ -110,8 +110,8 @@ def _run(src: Side, tgt: Side, st: AlignSettings):
     stats = sentence_stats(S, lo, src, tgt, st)
     types = st.bead_types()
     gains, sims = bead_gains(S, E, lo, src, tgt, stats, types, st)
-    beads, total = best_path(gains, lo, types, m)
-    return beads, total, gains, sims, lo, types, stats
+    beads, _total, gaps = best_path(gains, lo, types, m)
+    return beads, gaps, gains, sims, lo, types, stats
 
 
 def _all_spans(n: int, max_side: int) -> set[tuple[int, int]]:
@@ -225,8 +225,8 @@ def align_sentences(
     if settings.spans == "joint":
         s_side, t_side, k = _encode_spans(s_side, t_side, src, tgt, src_lang, tgt_lang, encode, settings, None)
         stats["span_encoded"] += k
-    beads, total, gains, sims, lo, types, model = _run(s_side, t_side, settings)
-    confs = bead_confidences(beads, gains, sims, lo, types, model)
+    beads, gaps, gains, sims, lo, types, model = _run(s_side, t_side, settings)
+    confs = bead_confidences(beads, gaps, gains, sims, lo, types)
     out = tuple(
         Bead(src=tuple(range(i0, i1)), tgt=tuple(range(j0, j1)), confidence=float(c))
         for (i0, i1, j0, j1), c in zip(beads, confs)

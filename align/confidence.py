@@ -1,4 +1,12 @@
-"""Calibrated confidence of each bead on the best path (placeholder until fitted)."""
+"""Calibrated confidence of each bead on the best path: the probability it is exactly right.
+
+Features of a path bead: its own log-odds gain, the DP's decision gap at its end node (how
+much better the chosen way into that node was than the best other way), the gaps of its
+neighbours, its cosine similarity and its shape. A logistic score over them, mapped through
+an isotonic fit to the share of beads exactly right, is fitted on the development sets by
+bench/fit_confidence.py (parameters in align/data/confidence.py). A 1-0 or
+0-1 bead gets its own learned rate, never a free 1.0; no bead gets more than 0.999.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +14,85 @@ from collections.abc import Sequence
 
 import numpy as np
 
+CONF_FEATURES = ("const", "gain", "gap", "gap_prev", "gap_next", "gap_min", "sim", "is_null", "is_pair",
+                 "is_many", "gain_prev", "gain_next", "rival")
 
-def bead_confidences(beads, gains, sims, lo, types, model) -> np.ndarray:
-    out = np.zeros(len(beads))
+
+def confidence_features(
+    beads: Sequence[tuple[int, int, int, int]],
+    gaps: np.ndarray,
+    gains: np.ndarray,
+    sims: np.ndarray,
+    lo: np.ndarray,
+    types: Sequence[tuple[int, int]],
+) -> np.ndarray:
+    """(len(beads), len(CONF_FEATURES)) feature matrix of the path's beads."""
+    N = len(beads)
+    X = np.zeros((N, len(CONF_FEATURES)))
+    if N == 0:
+        return X
+    g = np.empty(N)
+    sim = np.zeros(N)
     for n, (i0, i1, j0, j1) in enumerate(beads):
         k = types.index((i1 - i0, j1 - j0))
-        g = float(gains[k, i1, j1 - lo[i1]])
-        out[n] = 1 / (1 + np.exp(-10 * g)) * (0.8 if (i1 == i0 or j1 == j0) else 1.0)
-    return out
+        g[n] = gains[k, i1, j1 - lo[i1]]
+        s = sims[k, i1, j1 - lo[i1]]
+        sim[n] = 0.0 if np.isnan(s) else s
+    gp = np.clip(np.nan_to_num(gaps, posinf=10.0), 0.0, 10.0)
+    g = np.clip(g, -10.0, 10.0)
+    gap_prev = np.concatenate([[10.0], gp[:-1]])
+    gap_next = np.concatenate([gp[1:], [10.0]])
+    size = np.array([(i1 - i0) + (j1 - j0) for i0, i1, j0, j1 in beads])
+    null = np.array([(i1 == i0) or (j1 == j0) for i0, i1, j0, j1 in beads], dtype=float)
+    X[:, 0] = 1.0
+    X[:, 1] = g
+    X[:, 2] = gp
+    X[:, 3] = gap_prev
+    X[:, 4] = gap_next
+    X[:, 5] = np.minimum(gp, gap_next)
+    X[:, 6] = sim
+    X[:, 7] = null
+    X[:, 8] = (size == 3) * (1 - null)
+    X[:, 9] = (size > 3) * (1 - null)
+    X[:, 10] = np.concatenate([[g[0]], g[:-1]])
+    X[:, 11] = np.concatenate([g[1:], [g[-1]]])
+    X[:, 12] = np.clip([_rival(b, gains, lo, types) for b in beads], -10.0, 10.0) - g
+    return X
+
+
+def _rival(bead: tuple[int, int, int, int], gains: np.ndarray, lo: np.ndarray, types: Sequence[tuple[int, int]]) -> float:
+    """Best gain of another non-null bead that overlaps this one on both sides (-10 if none)."""
+    i0, i1, j0, j1 = bead
+    rows, W = gains.shape[1:]
+    best = -10.0
+    for k, (a, b) in enumerate(types):
+        if a == 0 or b == 0:
+            continue
+        for I in range(max(i0 + 1, 1), min(i1 + a, rows)):
+            c0 = max(j0 + 1, 1) - lo[I]
+            c1 = min(j1 + b, W + lo[I]) - lo[I]
+            c0, c1 = max(c0, 0), min(c1, W)
+            if c1 <= c0:
+                continue
+            seg = gains[k, I, c0:c1]
+            for c in np.argsort(seg)[::-1][:2]:
+                if (I - a, I, lo[I] + c0 + c - b, lo[I] + c0 + c) != bead and np.isfinite(seg[c]):
+                    best = max(best, float(seg[c]))
+                    break
+    return best
+
+
+def bead_confidences(
+    beads: Sequence[tuple[int, int, int, int]],
+    gaps: np.ndarray,
+    gains: np.ndarray,
+    sims: np.ndarray,
+    lo: np.ndarray,
+    types: Sequence[tuple[int, int]],
+) -> np.ndarray:
+    """Calibrated probability that each path bead is exactly right, in [0, 0.999]."""
+    from align.data.confidence import RATE_POINTS, SCORE_POINTS, WEIGHTS
+
+    X = confidence_features(beads, gaps, gains, sims, lo, types)
+    z = X @ np.asarray(WEIGHTS, dtype=np.float64)
+    return np.clip(np.interp(z, SCORE_POINTS, RATE_POINTS), 0.0, 0.999)

@@ -21,8 +21,12 @@ NEG = -np.inf
 
 def best_path(
     gains: np.ndarray, lo: np.ndarray, types: Sequence[tuple[int, int]], m: int
-) -> tuple[list[tuple[int, int, int, int]], float]:
-    """Highest-gain path from (0, 0) to (n, m); returns beads as (i0, i1, j0, j1) and the total.
+) -> tuple[list[tuple[int, int, int, int]], float, np.ndarray]:
+    """Highest-gain path from (0, 0) to (n, m).
+
+    Returns the beads as (i0, i1, j0, j1), the path's total gain, and for every path bead
+    the decision gap at its end node: how much better the chosen way into that node was than
+    the best other way (inf when there was no other way) -- a cheap confidence feature.
 
     gains: float array (K, n + 1, W); lo: int array (n + 1,) of each row's first column;
     types: K pairs (a, b) with a, b >= 0, a + b > 0; a 0-b type must have b == 1.
@@ -41,10 +45,12 @@ def best_path(
 
     D = np.full((rows, W), NEG, dtype=np.float64)
     bp = np.full((rows, W), -1, dtype=np.int8)
+    gap = np.full((rows, W), np.inf, dtype=np.float32)
     cols = np.arange(W)
     for i in range(rows):
         j = lo[i] + cols
         X = np.full(W, NEG)
+        X2 = np.full(W, NEG)  # second best way in
         B = np.full(W, -1, dtype=np.int8)
         if i == 0:
             X[j == 0] = 0.0
@@ -58,6 +64,7 @@ def best_path(
             cand = np.full(W, NEG)
             cand[ok] = D[r, c[ok]] + gains[k, i, ok]
             better = cand > X
+            X2 = np.where(better, X, np.maximum(X2, cand))
             X = np.where(better, cand, X)
             B[better] = k
         if k01 >= 0:
@@ -68,16 +75,20 @@ def best_path(
             Y = np.maximum.accumulate(np.where(np.isfinite(X), X - G, -np.inf))
             via = G + Y
             take = np.isfinite(via) & (via > X) & (via > -1e11)
+            X2 = np.where(take, X, np.maximum(X2, np.where(via > -1e11, via, NEG)))
             X = np.where(take, via, X)
             B[take] = k01
         X[j > m] = NEG
         D[i] = X
         bp[i] = B
+        with np.errstate(invalid="ignore"):
+            gap[i] = np.where(np.isfinite(X2), X - X2, np.inf)
     c = m - lo[n]
     if not (0 <= c < W) or not np.isfinite(D[n, c]):
         raise ValueError("the end of both documents is not reachable inside the band")
     total = float(D[n, c])
     beads: list[tuple[int, int, int, int]] = []
+    gaps: list[float] = []
     i, j = n, m
     while i > 0 or j > 0:
         k = int(bp[i, j - lo[i]])
@@ -85,6 +96,8 @@ def best_path(
             raise ValueError(f"broken back-pointer at ({i}, {j})")
         a, b = types[k]
         beads.append((i - a, i, j - b, j))
+        gaps.append(float(gap[i, j - lo[i]]))
         i, j = i - a, j - b
     beads.reverse()
-    return beads, total
+    gaps.reverse()
+    return beads, total, np.asarray(gaps, dtype=np.float64)

@@ -35,15 +35,16 @@ class AlignSettings:
     knn: int = 4  # competitors averaged into the margin baseline
     len_sigma: float = 0.35  # prior spread of log length ratios, blended with the document's
     length_weighted_sum: bool = True  # weight sentence vectors by sqrt(length) in span sums
-    null_gain: float = -5.0  # log-odds gain of a 1-0 / 0-1 bead
+    null_gain: float = -5.0  # log-odds gain of a 1-0 / 0-1 bead for a typical sentence...
+    null_slope: float = 0.5  # ...minus this per standard deviation its best match stands out
     pair_offset: float = 1.0  # added to the log-odds of 1-2 / 2-1 beads
     many_offset: float = 1.0  # added to the log-odds of beads of 4 or more sentences
     full_cells: int = 4_000_000  # search the full matrix up to this many cells
     band: int = 48  # half width of the fine band around a coarse path (in sentences)
-    # how multi-sentence spans get vectors: "sum" of sentence vectors only; "rescore": also
-    # encode the joined text of spans near the first path's non-1-1 beads and search again;
-    # "joint": encode every span up to max_side (most accurate, max_side times the encoding)
-    spans: str = "rescore"
+    # how multi-sentence spans get vectors: "sum" of (sqrt-length weighted) sentence vectors,
+    # or "joint": also encode the joined text of every span up to max_side (about max_side
+    # times the encoding work; measured +0.1 point mean strict F1 on the dev sets)
+    spans: str = "sum"
 
     def items(self) -> tuple[tuple[str, str], ...]:
         """(name, value) pairs of every setting, in declaration order."""
@@ -278,6 +279,12 @@ def _mean_std(V: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return mu, np.maximum(np.sqrt(var), 0.02)
 
 
+def _best_z(V: np.ndarray, mu: np.ndarray, sd: np.ndarray) -> np.ndarray:
+    """How far each sentence's best match stands out, relative to the document's median."""
+    z = (np.max(np.where(np.isfinite(V), V, -1.0), axis=1) - mu) / sd
+    return z - np.median(z)
+
+
 @dataclass
 class Stats:
     """Per-sentence similarity statistics and the document pair's length model."""
@@ -288,6 +295,8 @@ class Stats:
     mean_t: np.ndarray
     std_s: np.ndarray
     std_t: np.ndarray
+    best_s: np.ndarray = field(default_factory=lambda: np.zeros(0))  # best similarity, z-scored
+    best_t: np.ndarray = field(default_factory=lambda: np.zeros(0))
     ratio: float = 1.0  # target characters per source character
     sigma: float = 0.35  # spread of log length ratios
 
@@ -309,6 +318,8 @@ def sentence_stats(S: np.ndarray, lo: np.ndarray, src: Side, tgt: Side, st: Alig
         knn_s=topk_mean(rows, st.knn) if n else zeros_n,
         knn_t=topk_mean(cols, st.knn) if m else zeros_m,
         mean_s=ms, mean_t=mt, std_s=ss, std_t=sd_t,
+        best_s=_best_z(rows, ms, ss) if n else zeros_n,
+        best_t=_best_z(cols, mt, sd_t) if m else zeros_m,
         ratio=float(tgt.lengths.sum() / max(1.0, src.lengths.sum())),
         sigma=st.len_sigma,
     )
@@ -442,7 +453,11 @@ def bead_gains(
         a, b = types[k]
         if a == 0 or b == 0:
             ok = (j <= m) & (j >= b) & (np.arange(rows)[:, None] >= a)
-            gains[k] = np.where(ok, st.null_gain, NEG)
+            if a:
+                g = st.null_gain - st.null_slope * np.concatenate([[0.0], stats.best_s])[:, None]
+            else:
+                g = st.null_gain - st.null_slope * gather_cols(np.concatenate([[0.0], stats.best_t]), lo, W, 0.0)
+            gains[k] = np.where(ok, g, NEG)
             continue
         feats, sim, ok = type_features(S, E, lo, src, tgt, stats, a, b, st, smaller)
         smaller[(a, b)] = sim

@@ -22,6 +22,7 @@ GRID = {
     "pair_offset": [-1.0, -0.5, 0.0, 0.5, 1.0, 1.5, 2.0],
     "many_offset": [-1.0, 0.0, 1.0, 2.0, 3.0],
     "knn": [2, 4, 8],
+    "null_slope": [0.0, 0.25, 0.5, 1.0, 1.5, 2.0],
     "len_sigma": [0.25, 0.35, 0.5],
     "length_weighted_sum": [False, True],
 }
