@@ -72,9 +72,14 @@ def best_path(
             g = np.where(np.isfinite(g), g, -1e12)
             g[0] = 0.0  # never used: column lo[i] has no left neighbour in this row
             G = np.cumsum(g)
-            Y = np.maximum.accumulate(np.where(np.isfinite(X), X - G, -np.inf))
+            vals = np.where(np.isfinite(X), X - G, -np.inf)
+            Y = np.maximum.accumulate(vals)
             via = G + Y
-            take = np.isfinite(via) & (via > X) & (via > -1e11)
+            # the chain wins where the running maximum was set strictly left of this column
+            # (comparing indices, not sums, so rounding cannot fake a better chain)
+            new = vals > np.concatenate([[-np.inf], Y[:-1]])
+            src_col = np.maximum.accumulate(np.where(new, cols, 0))
+            take = np.isfinite(via) & (src_col < cols) & (via > -1e11)
             X2 = np.where(take, X, np.maximum(X2, np.where(via > -1e11, via, NEG)))
             X = np.where(take, via, X)
             B[take] = k01
@@ -82,7 +87,7 @@ def best_path(
         D[i] = X
         bp[i] = B
         with np.errstate(invalid="ignore"):
-            gap[i] = np.where(np.isfinite(X2), X - X2, np.inf)
+            gap[i] = np.where(np.isfinite(X2), np.maximum(X - X2, 0.0), np.inf)
     c = m - lo[n]
     if not (0 <= c < W) or not np.isfinite(D[n, c]):
         raise ValueError("the end of both documents is not reachable inside the band")

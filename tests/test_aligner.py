@@ -1,0 +1,101 @@
+"""align_sentences on real Kyoto article pairs with the real USE m3 encoder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from align.aligner import AlignSettings, align_sentences
+from align.beads import read_beads
+from align.encoders import get_encoder
+from align.errors import UsageError
+from align.evaluate import score
+
+DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+def lines(p: Path) -> list[str]:
+    return p.read_text(encoding="utf-8").splitlines()
+
+
+def article(kind: str, name: str) -> tuple[list[str], list[str], list]:
+    d = DATA / kind / name
+    return lines(d / "ja.sent"), lines(d / "en.sent"), read_beads(d / "gold.beads")
+
+
+@pytest.fixture(scope="module")
+def enc():
+    return get_encoder("use-m3", threads=1, cache=False)
+
+
+def check_cover(beads, n: int, m: int) -> None:
+    src = [i for b in beads for i in b.src]
+    tgt = [j for b in beads for j in b.tgt]
+    assert src == list(range(n)) and tgt == list(range(m))
+
+
+def strict_f1(gold, beads) -> float:
+    return score([gold], [[(b.src, b.tgt) for b in beads]]).f1_strict
+
+
+@pytest.mark.parametrize("name", ["GNM00268", "SCL00033"])
+def test_clean_articles_align_almost_perfectly(enc, name: str) -> None:
+    ja, en, gold = article("kyoto-dev-clean", name)
+    r = align_sentences(ja, en, enc.encode)
+    check_cover(r.beads, len(ja), len(en))
+    assert strict_f1(gold, r.beads) >= 0.95  # measured 1.0 on both
+    conf = np.array([b.confidence for b in r.beads])
+    assert np.all((conf >= 0) & (conf <= 1))
+    assert np.mean(conf >= 0.9) >= 0.7
+    assert r.stats["encode_s"] >= 0 and r.stats["align_s"] >= 0 and not r.stats["warnings"]
+
+
+def test_hard_article_with_deletions_and_merges(enc) -> None:
+    ja, en, gold = article("kyoto-dev-hard", "GNM00268")
+    r = align_sentences(ja, en, enc.encode)
+    check_cover(r.beads, len(ja), len(en))
+    assert strict_f1(gold, r.beads) >= 0.88  # measured 0.953
+    nulls = [b.confidence for b in r.beads if not b.src or not b.tgt]
+    assert nulls and max(nulls) < 0.99
+
+
+def test_coarse_to_fine_band_matches_the_full_search(enc) -> None:
+    ja, en, gold = article("kyoto-dev-clean", "GNM00268")
+    sv, tv = enc.encode(ja), enc.encode(en)
+    full = align_sentences(ja, en, enc.encode, src_vecs=sv, tgt_vecs=tv)
+    banded = align_sentences(ja, en, enc.encode, src_vecs=sv, tgt_vecs=tv,
+                             settings=AlignSettings(full_cells=600, band=8))
+    check_cover(banded.beads, len(ja), len(en))
+    assert strict_f1(gold, banded.beads) >= strict_f1(gold, full.beads) - 0.03
+
+
+def test_one_empty_side_gives_null_beads_with_honest_confidence(enc) -> None:
+    ja, _, _ = article("kyoto-dev-clean", "CLT01161")
+    r = align_sentences(ja, [], enc.encode)
+    assert [b.src for b in r.beads] == [(i,) for i in range(len(ja))]
+    assert all(b.tgt == () and b.confidence < 1.0 for b in r.beads)
+
+
+def test_unrelated_and_swapped_documents_are_flagged(enc) -> None:
+    ja, en, _ = article("kyoto-dev-clean", "GNM00268")
+    _, other_en, _ = article("kyoto-dev-clean", "SAT00009")
+    r = align_sentences(ja, other_en, enc.encode)
+    assert any("unrelated" in w for w in r.stats["warnings"])
+    r = align_sentences(en, ja, enc.encode, src_lang="ja", tgt_lang="en")
+    assert any("swapped" in w for w in r.stats["warnings"])
+
+
+def test_bad_vector_shapes_and_block_lists_are_usage_errors(enc) -> None:
+    with pytest.raises(UsageError, match="src_vecs"):
+        align_sentences(["a", "b"], ["c"], enc.encode, src_vecs=np.zeros((3, 512)), tgt_vecs=np.zeros((1, 512)))
+    with pytest.raises(UsageError, match="src_blocks"):
+        align_sentences(["a", "b"], ["c"], enc.encode, src_blocks=[0])
+
+
+def test_settings_are_recorded_as_string_pairs() -> None:
+    items = dict(AlignSettings(max_side=2).items())
+    assert items["max_side"] == "2" and all(isinstance(v, str) for v in items.values())
+    assert (2, 2) not in AlignSettings(max_side=2, max_total=3).bead_types()
+    assert {(1, 0), (0, 1), (1, 1), (1, 2), (2, 1), (2, 2), (1, 3), (3, 1)} == set(AlignSettings().bead_types())

@@ -1,0 +1,97 @@
+"""The DP kernel: every sentence in exactly one bead, beads in order, and the optimum."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from align.dp import best_path
+from align.scoring import AlignSettings
+
+TYPES = AlignSettings().bead_types()
+
+
+def reference(gains: np.ndarray, types, n: int, m: int) -> float:
+    """Plain cell-by-cell DP over the full matrix (gains indexed by absolute column)."""
+    D = np.full((n + 1, m + 1), -np.inf)
+    D[0, 0] = 0.0
+    for i in range(n + 1):
+        for j in range(m + 1):
+            for k, (a, b) in enumerate(types):
+                if i >= a and j >= b and np.isfinite(D[i - a, j - b]):
+                    D[i, j] = max(D[i, j], D[i - a, j - b] + gains[k, i, j])
+    return float(D[n, m])
+
+
+def path_total(beads, gains, lo, types) -> float:
+    return float(sum(gains[types.index((i1 - i0, j1 - j0)), i1, j1 - lo[i1]] for i0, i1, j0, j1 in beads))
+
+
+def check_cover(beads, n: int, m: int, types) -> None:
+    i = j = 0
+    for i0, i1, j0, j1 in beads:
+        assert (i0, j0) == (i, j), "beads must be contiguous and in order"
+        assert (i1 - i0, j1 - j0) in types
+        i, j = i1, j1
+    assert (i, j) == (n, m), "every sentence must be in exactly one bead"
+
+
+@settings(max_examples=150, deadline=None)
+@given(n=st.integers(0, 7), m=st.integers(0, 7), seed=st.integers(0, 2**31 - 1))
+def test_full_matrix_path_covers_everything_and_is_optimal(n: int, m: int, seed: int) -> None:
+    if n == 0 and m == 0:
+        return
+    rng = np.random.default_rng(seed)
+    gains = rng.normal(size=(len(TYPES), n + 1, m + 1))
+    lo = np.zeros(n + 1, dtype=np.int64)
+    beads, total, gaps = best_path(gains, lo, TYPES, m)
+    check_cover(beads, n, m, TYPES)
+    assert len(gaps) == len(beads) and np.all(gaps >= 0)
+    assert total == pytest.approx(path_total(beads, gains, lo, TYPES))
+    assert total == pytest.approx(reference(gains, TYPES, n, m))
+
+
+@settings(max_examples=100, deadline=None)
+@given(n=st.integers(1, 30), extra=st.integers(0, 10), half=st.integers(3, 8), seed=st.integers(0, 2**31 - 1))
+def test_banded_path_stays_in_band_and_matches_reference_inside_it(n: int, extra: int, half: int, seed: int) -> None:
+    m = n + extra
+    rng = np.random.default_rng(seed)
+    W = min(m + 1, 2 * half + 1)
+    centre = np.round(np.arange(n + 1) * m / n).astype(np.int64)
+    lo = np.maximum.accumulate(np.clip(centre - half, 0, m + 1 - W))
+    band = rng.normal(size=(len(TYPES), n + 1, W))
+    beads, total, _ = best_path(band, lo, TYPES, m)
+    check_cover(beads, n, m, TYPES)
+    # the same problem as a full matrix with -inf outside the band has the same optimum
+    full = np.full((len(TYPES), n + 1, m + 1), -np.inf)
+    for i in range(n + 1):
+        cols = lo[i] + np.arange(W)
+        keep = cols <= m
+        full[:, i, cols[keep]] = band[:, i, keep]
+    assert total == pytest.approx(reference(full, TYPES, n, m))
+
+
+@pytest.mark.parametrize("n,m", [(0, 4), (3, 0)])
+def test_one_empty_side_gives_only_null_beads(n: int, m: int) -> None:
+    gains = np.zeros((len(TYPES), n + 1, m + 1))
+    beads, _, _ = best_path(gains, np.zeros(n + 1, dtype=np.int64), TYPES, m)
+    assert len(beads) == n + m
+    assert all((i1 - i0) + (j1 - j0) == 1 for i0, i1, j0, j1 in beads)
+
+
+def test_diagonal_gains_give_the_diagonal() -> None:
+    n = 6
+    gains = np.full((len(TYPES), n + 1, n + 1), -1.0)
+    k11 = TYPES.index((1, 1))
+    gains[k11][np.arange(n + 1), np.arange(n + 1)] = 2.0
+    beads, total, _ = best_path(gains, np.zeros(n + 1, dtype=np.int64), TYPES, n)
+    assert beads == [(i, i + 1, i, i + 1) for i in range(n)]
+    assert total == pytest.approx(2.0 * n)
+
+
+def test_end_outside_the_band_is_an_error() -> None:
+    gains = np.zeros((len(TYPES), 4, 2))
+    with pytest.raises(ValueError, match="not reachable"):
+        best_path(gains, np.zeros(4, dtype=np.int64), TYPES, 5)
