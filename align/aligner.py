@@ -47,6 +47,8 @@ def _check_vecs(vecs: np.ndarray, n: int, side: str) -> np.ndarray:
     if v.ndim != 2 or v.shape[0] != n:
         raise UsageError(f"{side}_vecs has shape {v.shape}, expected ({n}, dim): one row per {side} sentence")
     norms = np.linalg.norm(v, axis=1, keepdims=True)
+    if np.allclose(norms, 1.0, atol=1e-3):
+        return v  # already unit rows: no copy (50k x 512 floats is 100 MB a side)
     return v / np.maximum(norms, 1e-12)
 
 
@@ -91,14 +93,16 @@ def _search_band(src: Side, tgt: Side, st: AlignSettings) -> tuple[np.ndarray, i
     n, m = len(src), len(tgt)
     if (n + 1) * (m + 1) <= st.full_cells:
         return np.zeros(n + 1, dtype=np.int64), m + 1
-    f = math.ceil(math.sqrt((n + 1) * (m + 1) / (st.full_cells / 4)))
+    # shrink by at most 8 per level (the coarse search recurses if still too big), so the
+    # band around the projected path stays narrow: O((n + m) * band) cells per level
+    f = min(8, math.ceil(math.sqrt((n + 1) * (m + 1) / (st.full_cells / 4))))
     cs, cls = _chunk(src.vecs, src.lengths, f)
     ct, clt = _chunk(tgt.vecs, tgt.lengths, f)
     coarse_st = replace(st, max_side=2, max_total=3, spans="sum")
     csrc = Side(cs, cls, tuple(frozenset() for _ in cs), np.arange(len(cs)), np.zeros(len(cs), bool))
     ctgt = Side(ct, clt, tuple(frozenset() for _ in ct), np.arange(len(ct)), np.zeros(len(ct), bool))
     beads, _ = _run(csrc, ctgt, coarse_st)[:2]
-    return _band_from_path(beads, f, n, m, max(st.band, 2 * f))
+    return _band_from_path(beads, f, n, m, max(st.band, 3 * f))
 
 
 def _run(src: Side, tgt: Side, st: AlignSettings):

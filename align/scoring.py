@@ -19,7 +19,7 @@ import re
 import unicodedata
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 
 import numpy as np
 
@@ -39,7 +39,7 @@ class AlignSettings:
     null_slope: float = 0.5  # ...minus this per standard deviation its best match stands out
     pair_offset: float = 1.0  # added to the log-odds of 1-2 / 2-1 beads
     many_offset: float = 1.0  # added to the log-odds of beads of 4 or more sentences
-    full_cells: int = 4_000_000  # search the full matrix up to this many cells
+    full_cells: int = 40_000  # search the full matrix up to this many cells, else coarse-to-fine
     band: int = 48  # half width of the fine band around a coarse path (in sentences)
     # how multi-sentence spans get vectors: "sum" of (sqrt-length weighted) sentence vectors,
     # or "joint": also encode the joined text of every span up to max_side (about max_side
@@ -312,8 +312,14 @@ def sentence_stats(S: np.ndarray, lo: np.ndarray, src: Side, tgt: Side, st: Alig
     rows = Sv[1:]
     cols = column_view(Sv, lo, m, -np.inf)[1:] if m else np.zeros((0, 1))
     zeros_n, zeros_m = np.zeros(n), np.zeros(m)
-    ms, ss = _mean_std(rows) if n else (zeros_n, zeros_n)
-    mt, sd_t = _mean_std(cols) if m else (zeros_m, zeros_m)
+    # background similarity of each sentence: against a fixed sample of the other document
+    # (as Vecalign normalises), so it does not depend on how wide the searched band is
+    rng = np.random.default_rng(0)
+    if n and m:
+        ms, ss = _mean_std(src.vecs @ tgt.vecs[np.sort(rng.choice(m, min(m, 256), replace=False))].T)
+        mt, sd_t = _mean_std(tgt.vecs @ src.vecs[np.sort(rng.choice(n, min(n, 256), replace=False))].T)
+    else:
+        ms, ss, mt, sd_t = zeros_n, zeros_n, zeros_m, zeros_m
     out = Stats(
         knn_s=topk_mean(rows, st.knn) if n else zeros_n,
         knn_t=topk_mean(cols, st.knn) if m else zeros_m,
@@ -437,20 +443,20 @@ def type_features(
 
 def bead_gains(
     S: np.ndarray, E: np.ndarray, lo: np.ndarray, src: Side, tgt: Side, stats: Stats,
-    types: Sequence[tuple[int, int]], st: AlignSettings,
+    types: Sequence[tuple[int, int]], st: AlignSettings, chunk_cells: int = 1_500_000,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """(gains (K, n+1, W) float32 log-odds of each candidate bead, sims (K, n+1, W) cosines)."""
-    from align.data.gains import WEIGHTS
+    """(gains (K, n+1, W) float32 log-odds of each candidate bead, sims (K, n+1, W) cosines).
 
+    Rows are scored in chunks of about chunk_cells band cells, so the feature arrays' memory
+    stays bounded however long the documents are.
+    """
     rows, W = S.shape
     K = len(types)
     gains = np.full((K, rows, W), NEG, dtype=np.float32)
     sims = np.full((K, rows, W), np.nan, dtype=np.float32)
     m = len(tgt)
     j = lo[:, None] + np.arange(W)[None, :]
-    smaller: dict[tuple[int, int], np.ndarray] = {}
-    for k in sorted(range(K), key=lambda k: sum(types[k])):
-        a, b = types[k]
+    for k, (a, b) in enumerate(types):
         if a == 0 or b == 0:
             ok = (j <= m) & (j >= b) & (np.arange(rows)[:, None] >= a)
             if a:
@@ -458,15 +464,53 @@ def bead_gains(
             else:
                 g = st.null_gain - st.null_slope * gather_cols(np.concatenate([[0.0], stats.best_t]), lo, W, 0.0)
             gains[k] = np.where(ok, g, NEG)
+    n = len(src)
+    step = max(64, chunk_cells // max(W, 1))
+    pad = st.max_side + 2
+    for r0 in range(0, rows, step):
+        r1 = min(rows, r0 + step)
+        s0, s1 = max(0, r0 - pad), min(n, r1 + pad)  # sentences s0..s1-1 = nodes s0..s1
+        win = _window(src, s0, s1)
+        wstats = replace(
+            stats, knn_s=stats.knn_s[s0:s1], mean_s=stats.mean_s[s0:s1], std_s=stats.std_s[s0:s1],
+            best_s=stats.best_s[s0:s1],
+        )
+        sl = slice(s0, s1 + 1)
+        keep = slice(r0 - s0, r1 - s0)
+        _score_rows(S[sl], E[sl], lo[sl], win, tgt, wstats, types, st, gains[:, r0:r1], sims[:, r0:r1], keep)
+    return gains, sims
+
+
+def _window(side: Side, s0: int, s1: int) -> Side:
+    """Sentences s0..s1-1 of a side as a side of their own (node i here = node s0 + i there)."""
+    if s0 == 0 and s1 == len(side):
+        return side
+    return replace(
+        side, vecs=side.vecs[s0:s1], lengths=side.lengths[s0:s1], tokens=side.tokens[s0:s1],
+        blocks=side.blocks[s0:s1], heading=side.heading[s0:s1],
+        joint={a: v[s0 : s1 + 1] for a, v in side.joint.items()},
+    )
+
+
+def _score_rows(
+    S: np.ndarray, E: np.ndarray, lo: np.ndarray, src: Side, tgt: Side, stats: Stats,
+    types: Sequence[tuple[int, int]], st: AlignSettings, gains: np.ndarray, sims: np.ndarray, keep: slice,
+) -> None:
+    """Fill gains/sims (views of the kept rows) for every non-null type over one row window."""
+    from align.data.gains import WEIGHTS
+
+    smaller: dict[tuple[int, int], np.ndarray] = {}
+    for k in sorted(range(len(types)), key=lambda k: sum(types[k])):
+        a, b = types[k]
+        if a == 0 or b == 0:
             continue
         feats, sim, ok = type_features(S, E, lo, src, tgt, stats, a, b, st, smaller)
         smaller[(a, b)] = sim
         w = np.asarray(WEIGHTS[type_group(a, b)], dtype=np.float32)
         g = np.tensordot(w, feats, axes=1)
         g += st.pair_offset if a + b == 3 else st.many_offset if a + b > 3 else 0.0
-        gains[k] = np.where(ok, g, NEG)
-        sims[k] = np.where(ok, sim, np.nan)
-    return gains, sims
+        gains[k] = np.where(ok, g, NEG)[keep]
+        sims[k] = np.where(ok, sim, np.nan)[keep]
 
 
 def _crosses(blocks: np.ndarray, a: int) -> np.ndarray:

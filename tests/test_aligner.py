@@ -99,3 +99,19 @@ def test_settings_are_recorded_as_string_pairs() -> None:
     assert items["max_side"] == "2" and all(isinstance(v, str) for v in items.values())
     assert (2, 2) not in AlignSettings(max_side=2, max_total=3).bead_types()
     assert {(1, 0), (0, 1), (1, 1), (1, 2), (2, 1), (2, 2), (1, 3), (3, 1)} == set(AlignSettings().bead_types())
+
+
+def test_scoring_in_row_chunks_equals_scoring_at_once(enc) -> None:
+    from align.scoring import band_dot, bead_gains, make_side, sentence_stats, shared_band
+
+    ja, en, _ = article("kyoto-dev-hard", "GNM00268")
+    st = AlignSettings()
+    s = make_side(ja, enc.encode(ja), None, None)
+    t = make_side(en, enc.encode(en), None, None)
+    lo = np.zeros(len(ja) + 1, dtype=np.int64)
+    S = band_dot(s.vecs, t.vecs, lo, len(en) + 1)
+    E = shared_band(s.tokens, t.tokens, lo, len(en) + 1)
+    stats = sentence_stats(S, lo, s, t, st)
+    whole, _ = bead_gains(S, E, lo, s, t, stats, st.bead_types(), st)
+    parts, _ = bead_gains(S, E, lo, s, t, stats, st.bead_types(), st, chunk_cells=1)
+    assert np.allclose(whole, parts, equal_nan=True)
