@@ -150,3 +150,20 @@ def test_pair_does_not_overwrite_output_when_it_fails(tmp_path: Path) -> None:
     result = run("pair", CMAC / "ja.md", tmp_path / "missing.md", "-o", out)
     assert result.exit_code != 0
     assert out.read_text() == "precious\n"
+
+
+def test_pair_writes_valid_tmx_without_unaligned_beads(tmp_path: Path) -> None:
+    from lxml import etree
+
+    out = tmp_path / "cmac.tmx"
+    result = run("pair", CMAC / "ja.md", CMAC / "en.md", "-o", out, "-q")
+    assert result.exit_code == 0, result.stderr
+    dtd = etree.DTD(str(ROOT / "tests" / "fixtures" / "tmx14.dtd"))
+    tree = etree.parse(str(out))
+    assert dtd.validate(tree), dtd.error_log.filter_from_errors()
+    types = [p.text for p in tree.iter("prop") if p.get("type") == "x-bead-type"]
+    assert types and not {"1-0", "0-1"} & set(types)
+    docs = {p.text for p in tree.iter("prop") if p.get("type") == "x-doc-id"}
+    assert docs == {"cmac-2024"}
+    kept = run("pair", CMAC / "ja.md", CMAC / "en.md", "--format", "tmx", "--include-unaligned", "-q")
+    assert kept.stdout.count("<tu ") > len(types)

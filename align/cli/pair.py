@@ -23,7 +23,7 @@ def pair_cmd(
     ] = None,
     fmt: Annotated[
         Optional[str],
-        typer.Option("--format", help="jsonl, csv, tsv, beads or tmx (default: from -o, else jsonl)."),
+        typer.Option("--format", help="jsonl, csv, tsv, beads, tmx or parquet (default: from -o, else jsonl)."),
     ] = None,
     src_lang: Annotated[str, typer.Option("--src-lang", help="Source language code.")] = "ja",
     tgt_lang: Annotated[str, typer.Option("--tgt-lang", help="Target language code.")] = "en",
@@ -36,13 +36,18 @@ def pair_cmd(
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not read or write the embedding cache.")] = False,
     threads: Annotated[int, typer.Option("--threads", min=1, max=64, help="Encoder threads.")] = 1,
     include_unaligned: Annotated[
-        bool, typer.Option("--include-unaligned", help="TMX: keep 1-0 and 0-1 beads (always kept elsewhere).")
-    ] = False,
+        Optional[bool],
+        typer.Option(
+            "--include-unaligned/--exclude-unaligned",
+            help="Keep 1-0 and 0-1 beads. Default: left out of TMX, kept in the data formats.",
+        ),
+    ] = None,
     quiet: Annotated[bool, typer.Option("-q", "--quiet", help="No summary line on stderr.")] = False,
 ) -> None:
     """Align SRC with TGT: every bead with its texts, sentence ids, type and confidence."""
     from align.formats import format_from_path, rows_from_alignment, write_rows
     from align.pipeline import align_files
+    from align.store import default_doc_id
 
     out_fmt = fmt or (format_from_path(output) if output else "jsonl")
     if fmt is not None:
@@ -58,12 +63,13 @@ def pair_cmd(
         threads=threads,
     )
     report = write_rows(
-        rows_from_alignment(alignment, doc_id=src.stem),
+        rows_from_alignment(alignment, doc_id=default_doc_id(src, src_lang)),
         output,
         fmt=out_fmt,  # type: ignore[arg-type]
         src_lang=src_lang,
         tgt_lang=tgt_lang,
-        include_unaligned=include_unaligned if out_fmt == "tmx" else True,
+        include_unaligned=include_unaligned,
+        signature=str(alignment.signature) if alignment.signature else None,
     )
     for message in alignment.stats.get("warnings", []) if isinstance(alignment.stats.get("warnings"), list) else []:
         warn(message)
