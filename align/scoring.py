@@ -346,7 +346,7 @@ def sentence_stats(S: np.ndarray, lo: np.ndarray, src: Side, tgt: Side, st: Alig
 
 
 FEATURES = ("const", "sim", "knn_margin", "z", "vec_cost", "len_z2", "evidence", "evidence_miss",
-            "crossings", "heading", "neighbour_margin", "len_z", "contrast", "weakest")
+            "crossings", "heading", "neighbour_margin", "len_z", "contrast")
 
 
 def type_group(a: int, b: int) -> str:
@@ -435,38 +435,10 @@ def type_features(
                 subs += [smaller[(a, b - 1)], shift(smaller[(a, b - 1)], lo, 0, 1)]
         if subs:
             contrast = sim - np.maximum.reduce(subs)
-        weakest = _weakest_member(Ss, St, ns, nt, lo, stats, a, b)
     feats = np.stack([np.ones_like(sim), sim, sim - knn_base, z, vec_cost, np.minimum(lz * lz, 16.0), evid, miss,
-                      cross, head, neigh, np.clip(lz, -4, 4), contrast, weakest]).astype(np.float32)
+                      cross, head, neigh, np.clip(lz, -4, 4), contrast]).astype(np.float32)
     feats = np.where(ok[None], np.nan_to_num(feats, nan=0.0, posinf=0.0, neginf=0.0), 0.0)
     return feats, sim.astype(np.float32), ok
-
-
-def _weakest_member(
-    Ss: np.ndarray, St: np.ndarray, ns: np.ndarray, nt: np.ndarray, lo: np.ndarray, stats: Stats, a: int, b: int
-) -> np.ndarray:
-    """Lowest z-score of one sentence of a multi-sentence side against the other side's span.
-
-    A sentence that really belongs to a 2-1 bead resembles the other side well above its
-    background; a deleted sentence glued onto a 1-1 does not.
-    """
-    rows, W = Ss.shape
-    out = np.full((rows, W), np.inf)
-    idx = np.arange(rows)
-    if a > 1:
-        ms = np.concatenate([[0.0], stats.mean_s])
-        sd = np.concatenate([[1.0], stats.std_s])
-        for p in range(a):
-            x = sum(shift(St, lo, p, q) for q in range(b)) / nt
-            node = np.clip(idx - p, 0, rows - 1)
-            out = np.minimum(out, (x - ms[node][:, None]) / sd[node][:, None])
-    if b > 1:
-        mt = gather_cols(np.concatenate([[0.0], stats.mean_t]), lo, W, 0.0)
-        sdt = gather_cols(np.concatenate([[1.0], stats.std_t]), lo, W, 1.0)
-        for q in range(b):
-            y = sum(shift(Ss, lo, p, q) for p in range(a)) / ns
-            out = np.minimum(out, (y - shift(mt, lo, 0, q)) / shift(sdt, lo, 0, q, fill=1.0))
-    return np.where(np.isfinite(out), np.clip(out, -5.0, 10.0), 0.0)
 
 
 def bead_gains(
