@@ -193,39 +193,52 @@ class ReviewSession:
             )
 
 
-def bead_indices(corpus: Corpus, doc_id: str, indices: Iterable[int]) -> list[int]:
-    """The indices, checked against the document (sorted, without repeats); raises CorpusError
-    naming the first bad one before anything is changed."""
-    n = len(corpus.beads(doc_id))
-    out = sorted(set(indices))
-    for k in out:
-        if not 0 <= k < n:
-            last = f"0..{n - 1}" if n else "none"
-            raise CorpusError(f"{corpus.path}: document {doc_id!r} has no bead {k} (its beads: {last})")
-    return out
+@dataclass(frozen=True)
+class StatusChange:
+    """What `align confirm`/`align reject` will do: the chosen beads and those not already
+    in the target status."""
+
+    doc_id: str
+    status: str
+    chosen: tuple[int, ...]
+    to_change: tuple[int, ...]
 
 
-def indices_at_or_above(corpus: Corpus, doc_id: str, threshold: float, *, statuses: Sequence[str] = ("auto",)) -> list[int]:
-    """The beads of a document with confidence ≥ `threshold` and one of `statuses`: what
-    `align confirm --all-above` confirms (reviewed beads are left as the reviewer set them)."""
-    check_below(threshold)
-    statuses = check_statuses(statuses)
-    return [b.bead_index for b in corpus.beads(doc_id) if b.confidence >= threshold and b.status in statuses]
+def plan_status_change(
+    corpus: Corpus,
+    doc_id: str,
+    status: str,
+    *,
+    indices: Iterable[int] = (),
+    at_or_above: float | None = None,
+) -> StatusChange:
+    """Choose beads by index and/or (with `at_or_above`) every `auto` bead with confidence ≥
+    that value; reviewed beads are left as the reviewer set them unless named by index.
 
-
-def set_statuses(corpus: Corpus, doc_id: str, indices: Sequence[int], status: str) -> int:
-    """Give every listed bead `status`; returns how many actually changed.
-
-    Each bead is its own transaction and log entry (the store has no batch call yet), so
-    validate the indices first with `bead_indices`; an interruption leaves a prefix done,
-    each bead consistent and logged.
+    Reads the document once and checks every index before anything changes, so a bad one
+    raises CorpusError (naming it) with the corpus untouched.
     """
     if status not in BEAD_STATUSES:
         raise UsageError(f"unknown status {status!r}; use one of {', '.join(BEAD_STATUSES)}")
-    rows = corpus.beads(doc_id)
-    changed = 0
-    for k in indices:
-        if rows[k].status != status:
-            corpus.set_status(doc_id, k, status)
-            changed += 1
-    return changed
+    rows = {b.bead_index: b for b in corpus.beads(doc_id)}
+    chosen = set(indices)
+    for k in sorted(chosen):
+        if k not in rows:
+            have = f"0..{len(rows) - 1}" if rows else "none"
+            raise CorpusError(f"{corpus.path}: document {doc_id!r} has no bead {k} (its beads: {have})")
+    if at_or_above is not None:
+        check_below(at_or_above)
+        chosen |= {k for k, b in rows.items() if b.confidence >= at_or_above and b.status == "auto"}
+    order = tuple(sorted(chosen))
+    return StatusChange(doc_id, status, order, tuple(k for k in order if rows[k].status != status))
+
+
+def apply_status_change(corpus: Corpus, change: StatusChange) -> int:
+    """Carry out a planned change; returns how many beads changed.
+
+    Each bead is its own transaction and log entry (the store has no batch call yet): an
+    interruption leaves a prefix done, every bead consistent and logged.
+    """
+    for k in change.to_change:
+        corpus.set_status(change.doc_id, k, change.status)
+    return len(change.to_change)

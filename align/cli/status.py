@@ -16,19 +16,17 @@ DocArg = Annotated[str, typer.Argument(help="Document id (see `align list`).")]
 
 def _apply(corpus: Path, doc_id: str, indices: list[int], above: float | None, status: str) -> None:
     from align.errors import UsageError
-    from align.review import bead_indices, indices_at_or_above, set_statuses
+    from align.review import apply_status_change, plan_status_change
     from align.store import Corpus
 
     if not indices and above is None:
         raise UsageError("give bead indices (see `align show`) or --all-above X")
     with Corpus(corpus) as c:
-        chosen = bead_indices(c, doc_id, indices)
-        if above is not None:
-            chosen = sorted(set(chosen) | set(indices_at_or_above(c, doc_id, above)))
-        changed = set_statuses(c, doc_id, chosen, status)
+        change = plan_status_change(c, doc_id, status, indices=indices, at_or_above=above)
+        changed = apply_status_change(c, change)
     line = f"{status} {changed} bead{'' if changed == 1 else 's'} of {doc_id}"
-    if len(chosen) > changed:
-        line += f" ({len(chosen) - changed} already {status})"
+    if len(change.chosen) > changed:
+        line += f" ({len(change.chosen) - changed} already {status})"
     typer.echo(line)
 
 
