@@ -14,6 +14,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -223,6 +224,43 @@ def test_kill_9_mid_session_loses_no_answer(corpus: Path) -> None:
     beads, log = snapshot(corpus)
     assert [beads[k].status for k in q[:4]] == ["confirmed", "rejected", "edited", "auto"]
     assert beads[q[2]].tgt == "Killed after this edit." and len(log) == 4
+
+
+@pytest.mark.skipif(not hasattr(os, "openpty"), reason="needs a pseudo-terminal")
+def test_in_a_terminal_edit_starts_from_the_old_text(corpus: Path) -> None:
+    """On a TTY the edit prompt is pre-filled (readline): typing appends to the old text."""
+    import select
+
+    q = queue_of(corpus)
+    old = snapshot(corpus)[0][q[0]]
+    master, slave = os.openpty()
+    env = {**os.environ, "TERM": "xterm", "COLUMNS": "120"}
+    cmd = [sys.executable, "-c", "from align.cli import main; main()", "review", str(corpus), DOC]
+    p = subprocess.Popen(cmd, stdin=slave, stdout=slave, stderr=slave, env=env, close_fds=True)
+    os.close(slave)
+    buf = b""
+
+    def answer_after(prompt: str, keys: bytes) -> None:
+        nonlocal buf
+        deadline = time.monotonic() + 30
+        while prompt.encode() not in buf and time.monotonic() < deadline:
+            if select.select([master], [], [], 0.5)[0]:
+                buf += os.read(master, 65536)
+        assert prompt.encode() in buf, buf[-300:]
+        buf = buf[buf.index(prompt.encode()) + len(prompt) :]
+        os.write(master, keys)
+
+    try:
+        answer_after("quit: ", b"e\r")
+        answer_after("new source", b"\r")  # Enter on the pre-filled text keeps it
+        answer_after("new target", b" (fixed)\r")
+        answer_after("quit: ", b"q\r")
+        assert p.wait(30) == 0
+    finally:
+        p.kill()
+        os.close(master)
+    new = snapshot(corpus)[0][q[0]]
+    assert (new.src, new.tgt, new.status) == (old.src, old.tgt + " (fixed)", "edited")
 
 
 def test_a_realigned_document_stops_the_session(corpus: Path) -> None:

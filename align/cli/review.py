@@ -41,6 +41,25 @@ def _read_line(prompt: str) -> str | None:
     return line
 
 
+def _read_text(prompt: str, old: str) -> str | None:
+    """Read a bead's new text. In a terminal the old text is pre-filled for editing (readline),
+    so a typo is fixed without retyping the sentence; piped input reads a plain line."""
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        return _read_line(prompt)
+    try:
+        import readline
+    except ImportError:  # no GNU readline (Windows): a plain line, as when piped
+        return _read_line(prompt)
+    readline.set_startup_hook(lambda: readline.insert_text(old))
+    try:
+        return input(prompt)
+    except EOFError:
+        typer.echo()
+        return None
+    finally:
+        readline.set_startup_hook(None)
+
+
 def _key(line: str) -> str | None:
     """The action of an answer: one of KEYS' letters or its whole word, any case."""
     word = line.strip().lower()
@@ -76,9 +95,10 @@ def _edit(session: ReviewSession) -> bool | None:
     """Ask for the new texts; True when edited, False when nothing changed, None at end of input."""
     from align.errors import UsageError
 
+    bead = session.current
     texts: list[str | None] = []
-    for name in ("source", "target"):
-        line = _read_line(f"new {name} (Enter keeps it): ")
+    for name, old in (("source", bead.src), ("target", bead.tgt)):
+        line = _read_text(f"new {name} (Enter keeps it): ", old)
         if line is None:
             return None
         texts.append(line.strip() or None)
