@@ -254,7 +254,7 @@ def main(argv: list[str] | None = None) -> int:
         out.append(f"== {name}: {len(pairs)} pairs, {tm['sentences']} sentences")
         out.append(sc.format())
         out.append(f"time: encode {tm['encode_s']:.2f}s (cached unless --no-cache), align {tm['align_s']:.2f}s ({sps:.0f} sentences/s)")
-        print("\n".join(out[-4:]), flush=True)
+        print("\n".join(out[-3:]), flush=True)
     out.append("== reliability (all sets)")
     out.append(reliability(rel))
     if not args.no_e2e:
