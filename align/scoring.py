@@ -324,8 +324,8 @@ def sentence_stats(S: np.ndarray, lo: np.ndarray, src: Side, tgt: Side, st: Alig
         knn_s=topk_mean(rows, st.knn) if n else zeros_n,
         knn_t=topk_mean(cols, st.knn) if m else zeros_m,
         mean_s=ms, mean_t=mt, std_s=ss, std_t=sd_t,
-        best_s=_best_z(rows, ms, ss) if n else zeros_n,
-        best_t=_best_z(cols, mt, sd_t) if m else zeros_m,
+        best_s=_best_z(rows, ms, ss) if n and m else zeros_n,
+        best_t=_best_z(cols, mt, sd_t) if n and m else zeros_m,
         ratio=float(tgt.lengths.sum() / max(1.0, src.lengths.sum())),
         sigma=st.len_sigma,
     )
