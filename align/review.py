@@ -120,10 +120,6 @@ class ReviewSession:
         """(1-based position of the current bead, length of the queue), e.g. (12, 37)."""
         return min(self.pos + 1, len(self.queue)), len(self.queue)
 
-    def answer_of(self, bead_index: int) -> Answer | None:
-        """The last answer given to a bead in this session, if any."""
-        return self._answers.get(bead_index)
-
     # -- answers ---------------------------------------------------------------------------------
 
     def confirm(self) -> None:

@@ -150,6 +150,13 @@ def test_unknown_answers_and_empty_edits_ask_again(corpus: Path) -> None:
     assert [e[3] for e in log[1:]] == ["status"]  # no edit was logged
 
 
+def test_end_of_input_inside_an_edit_changes_nothing(corpus: Path) -> None:
+    before = snapshot(corpus)
+    r = review(corpus, "e", "half an edit")
+    assert r.exit_code == 0 and r.stdout.rstrip().endswith("edited 0, skipped 0, left " + str(len(queue_of(corpus))))
+    assert snapshot(corpus) == before
+
+
 def test_edit_both_sides_at_the_end_of_the_queue(corpus: Path) -> None:
     q = queue_of(corpus)
     r = review(corpus, *["s"] * (len(q) - 1), "e", "新しい原文。", "New text.")

@@ -91,8 +91,8 @@ def _render(console: Console, session: ReviewSession) -> None:
     console.print(table)
 
 
-def _edit(session: ReviewSession) -> bool | None:
-    """Ask for the new texts; True when edited, False when nothing changed, None at end of input."""
+def _edit(session: ReviewSession) -> bool:
+    """Ask for the new texts and save them; False at end of input (the review stops)."""
     from align.errors import UsageError
 
     bead = session.current
@@ -100,13 +100,12 @@ def _edit(session: ReviewSession) -> bool | None:
     for name, old in (("source", bead.src), ("target", bead.tgt)):
         line = _read_text(f"new {name} (Enter keeps it): ", old)
         if line is None:
-            return None
+            return False
         texts.append(line.strip() or None)
     try:
         session.edit(src=texts[0], tgt=texts[1])
     except UsageError:
         typer.echo("nothing changed; answer again")
-        return False
     return True
 
 
@@ -127,10 +126,8 @@ def _loop(console: Console, session: ReviewSession) -> None:
         elif action == "back":
             if not session.back():
                 typer.echo("this is the first bead")
-            shown = -1
         elif action == "edit":
-            edited = _edit(session)
-            if edited is None:
+            if not _edit(session):
                 return
         else:
             getattr(session, action)()
