@@ -99,8 +99,8 @@ def _search_band(src: Side, tgt: Side, st: AlignSettings) -> tuple[np.ndarray, i
     cs, cls = _chunk(src.vecs, src.lengths, f)
     ct, clt = _chunk(tgt.vecs, tgt.lengths, f)
     coarse_st = replace(st, max_side=2, max_total=3, spans="sum")
-    csrc = Side(cs, cls, tuple(frozenset() for _ in cs), np.arange(len(cs)), np.zeros(len(cs), bool))
-    ctgt = Side(ct, clt, tuple(frozenset() for _ in ct), np.arange(len(ct)), np.zeros(len(ct), bool))
+    csrc = Side(cs, cls, tuple(frozenset() for _ in cs), np.zeros(len(cs), np.int64), np.zeros(len(cs), bool))
+    ctgt = Side(ct, clt, tuple(frozenset() for _ in ct), np.zeros(len(ct), np.int64), np.zeros(len(ct), bool))
     beads, _ = _run(csrc, ctgt, coarse_st)[:2]
     return _band_from_path(beads, f, n, m, max(st.band, 3 * f))
 
