@@ -17,7 +17,7 @@ from align.errors import CorpusError, UsageError
 from align.model import BEAD_STATUSES
 
 if TYPE_CHECKING:
-    from align.store import Corpus, DocumentInfo, StoredBead
+    from align.store import Corpus, StoredBead
 
 Answer = Literal["confirm", "reject", "edit", "skip"]
 DEFAULT_BELOW = 0.9
@@ -75,7 +75,9 @@ class ReviewSession:
 
     `corpus` must stay open for the session. Each answer is committed at once. If the
     document is realigned or replaced by another process during the session, the next answer
-    raises CorpusError instead of writing to a bead that now means something else.
+    raises CorpusError instead of writing to a bead that now means something else: every
+    write carries the document revision read before the beads, checked inside the write's
+    own transaction.
     """
 
     def __init__(
@@ -89,7 +91,7 @@ class ReviewSession:
         self.corpus, self.doc_id = corpus, doc_id
         self.below = check_below(below)
         self.statuses = check_statuses(statuses)
-        self._doc: DocumentInfo = corpus.document(doc_id)
+        self.revision = corpus.document(doc_id).revision  # read before the beads: never newer
         self._rows: dict[int, StoredBead] = {b.bead_index: b for b in corpus.beads(doc_id)}
         self.queue: tuple[int, ...] = tuple(
             k for k, b in self._rows.items() if needs_review(b, below=self.below, statuses=self.statuses)
@@ -138,8 +140,7 @@ class ReviewSession:
         tgt = None if tgt is None or tgt == bead.tgt else tgt
         if src is None and tgt is None:
             raise UsageError(f"bead {bead.bead_index}: the new text is the same as the old; nothing to edit")
-        self._check_document()
-        self.corpus.edit_bead(self.doc_id, bead.bead_index, src=src, tgt=tgt)
+        self.corpus.edit_bead(self.doc_id, bead.bead_index, src=src, tgt=tgt, expected_revision=self.revision)
         self._rows[bead.bead_index] = replace(
             bead, src=bead.src if src is None else src, tgt=bead.tgt if tgt is None else tgt, status="edited"
         )
@@ -169,24 +170,13 @@ class ReviewSession:
 
     def _set_status(self, status: str, answer: Answer) -> None:
         bead = self.current
-        self._check_document()
-        self.corpus.set_status(self.doc_id, bead.bead_index, status)
+        self.corpus.set_status(self.doc_id, bead.bead_index, status, expected_revision=self.revision)
         self._rows[bead.bead_index] = replace(bead, status=status)
         self._answered(answer)
 
     def _answered(self, answer: Answer) -> None:
         self._answers[self.queue[self.pos]] = answer
         self.pos += 1
-
-    def _check_document(self) -> None:
-        """Refuse to write when the document was realigned or replaced since the session began:
-        bead numbers would then point at other sentences."""
-        now = self.corpus.document(self.doc_id)
-        if now != self._doc:
-            raise CorpusError(
-                f"{self.corpus.path}: document {self.doc_id!r} was realigned or replaced during "
-                f"this review (at {now.aligned_at}); run `align review` again"
-            )
 
 
 @dataclass(frozen=True)

@@ -276,7 +276,7 @@ def test_a_realigned_document_stops_the_session(corpus: Path) -> None:
         s.confirm()
         with Corpus(corpus) as other:  # another process realigns the document meanwhile
             other.add_alignment(gold_alignment(KYOTO / DOC, model="gold-v2"), doc_id=DOC)
-        with pytest.raises(CorpusError, match="realigned"):
+        with pytest.raises(CorpusError, match="re-aligned since the review started; run align review again"):
             s.reject()
         assert c.beads(DOC)[s.queue[1]].status == "auto"
 
@@ -437,3 +437,34 @@ def test_readd_after_review_keeps_the_reviewed_beads(cmac_corpus: Path, monkeypa
     with Corpus(path) as c:
         shown = c.beads("cmac")[int(first[4])]
     assert shown.status == "auto" and (shown.src, shown.tgt) not in {x[:2] for x in reviewed}
+
+
+def test_a_realign_within_the_same_second_and_signature_stops_the_session(
+    corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The session compares revisions, not timestamps: a realign in the same second, with the
+    same model and paths (only the text changed) must still stop it."""
+    import align.store.corpus as store
+
+    monkeypatch.setattr(store, "_now", lambda: "2026-01-01T00:00:00Z")
+    folder = KYOTO / DOC
+    ja = (folder / "ja.sent").read_text(encoding="utf-8").splitlines()
+    en = (folder / "en.sent").read_text(encoding="utf-8").splitlines()
+    from align.beads import read_beads
+    from corpus_helpers import alignment_from_lines
+
+    gold = read_beads(folder / "gold.beads")
+    with Corpus(corpus) as c:
+        c.add_alignment(alignment_from_lines(ja, en, gold), doc_id="same")  # stamped at the fixed second
+        s = ReviewSession(c, "same")
+        with Corpus(corpus) as other:
+            r = other.add_alignment(alignment_from_lines(["冒頭に足した文。", *ja], ["Added first.", *en],
+                                                         [((0,), (0,))] + [(tuple(i + 1 for i in a), tuple(j + 1 for j in b)) for a, b in gold]),
+                                    doc_id="same")  # fmt: skip
+            assert r.action == "realigned"
+        before = snapshot(corpus, "same")
+        with pytest.raises(CorpusError, match="re-aligned since the review started"):
+            s.confirm()
+        with pytest.raises(CorpusError, match="re-aligned since the review started"):
+            s.edit(tgt="late edit")
+        assert snapshot(corpus, "same") == before

@@ -400,3 +400,40 @@ def test_any_text_survives_corpus_export_import_export(pairs: list[tuple[str, st
             back = [(r.src, r.tgt) for r in c.export_rows(doc_ids=["back"])]
             clean = [(_XML_ILLEGAL.sub("", s), _XML_ILLEGAL.sub("", t)) for s, t in pairs]
             assert back == [p for p in clean if p[0] or p[1]]  # only XML-illegal characters are lost
+
+
+def test_migration_from_v2_adds_revisions_and_realign_raises_them(tmp_path: Path) -> None:
+    path = tmp_path / "v2.db"
+    con = schema.connect(path)
+    assert schema.migrate(con, path, target=2) == 2
+    con.execute("INSERT INTO documents VALUES (1, 'd', 'a', 'b', 'ja', 'en', 'x', 'y', NULL, NULL, NULL, 'align', 'now')")
+    con.executemany("INSERT INTO sentences VALUES (1, ?, ?, ?)", [("src", 0, "一"), ("tgt", 0, "One")])
+    con.execute("INSERT INTO beads VALUES (1, 0, '0', '0', 0.5, '1-1', 'auto', NULL, NULL)")
+    con.close()
+    folder = KYOTO / "CLT01161"
+    with Corpus(path) as c:
+        assert c.document("d").revision == 1
+        c.set_status("d", 0, "confirmed", expected_revision=1)
+        assert c.beads("d")[0].status == "confirmed"
+        _add_gold(c, folder)
+        assert c.document(folder.name).revision == 1
+        assert _add_gold(c, folder).action == "unchanged"
+        assert c.document(folder.name).revision == 1  # nothing changed, bead numbers still hold
+        assert _add_gold(c, folder, model="v2").action == "realigned"
+        assert c.document(folder.name).revision == 2
+        before = (c.beads(folder.name), c.log(folder.name))
+        stale = "document 'CLT01161' was re-aligned since the review started; run align review again"
+        with pytest.raises(CorpusError, match=stale):
+            c.set_status(folder.name, 0, "confirmed", expected_revision=1)
+        with pytest.raises(CorpusError, match=stale):
+            c.edit_bead(folder.name, 0, tgt="x", expected_revision=1)
+        assert (c.beads(folder.name), c.log(folder.name)) == before
+        c.edit_bead(folder.name, 0, tgt="x", expected_revision=2)
+        assert c.document(folder.name).revision == 2  # reviewing does not change bead numbers
+        tmx = tmp_path / "d.tmx"
+        write_rows(rows_from_alignment(gold_alignment(folder)), tmx, fmt="tmx")
+        assert c.import_tmx(tmx, doc_id="d").action == "replaced"
+        assert c.document("d").revision == 2
+    con = sqlite3.connect(path)
+    assert con.execute("SELECT value FROM meta").fetchone()[0] == "3"
+    con.close()

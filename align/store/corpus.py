@@ -59,6 +59,8 @@ class DocumentInfo:
     signature: str | None
     origin: str
     aligned_at: str
+    revision: int
+    """Raised by every realign or replace: bead numbers of an older revision mean other beads."""
 
 
 def _ids_text(ids: Sequence[int]) -> str:
@@ -159,6 +161,19 @@ class Corpus:
             raise CorpusError(f"{self.path}: no document {doc_id!r}; `align list {self.path}` shows them")
         return row[0]
 
+    def _doc_key_at(self, doc_id: str, expected_revision: int | None) -> int:
+        """The document's key, checked (call inside the write transaction) to be still at
+        `expected_revision` when one is given."""
+        row = self._con.execute("SELECT id, revision FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
+        if row is None:
+            self._doc_key(doc_id)  # raises the user-facing error
+        if expected_revision is not None and row[1] != expected_revision:
+            raise CorpusError(
+                f"{self.path}: document {doc_id!r} was re-aligned since the review started; "
+                "run align review again"
+            )
+        return row[0]
+
     def doc_ids(self) -> list[str]:
         """Every document id, in the order they were first added."""
         return [r[0] for r in self._con.execute("SELECT doc_id FROM documents ORDER BY id")]
@@ -172,6 +187,7 @@ class Corpus:
             doc_id=row["doc_id"], src_path=row["src_path"], tgt_path=row["tgt_path"],
             src_lang=row["src_lang"], tgt_lang=row["tgt_lang"], model=row["model"],
             signature=row["signature"], origin=row["origin"], aligned_at=row["aligned_at"],
+            revision=row["revision"],
         )  # fmt: skip
 
     def _texts(self, doc: int, side: str, con: sqlite3.Connection | None = None) -> list[str]:
@@ -254,7 +270,7 @@ class Corpus:
         self._con.execute(
             "UPDATE documents SET src_path = ?, tgt_path = ?, src_lang = ?, tgt_lang = ?, "
             "src_sha256 = ?, tgt_sha256 = ?, model = ?, signature = ?, settings = ?, origin = ?, "
-            "aligned_at = ? WHERE id = ?",
+            "aligned_at = ?, revision = revision + 1 WHERE id = ?",
             (*meta, doc),
         )
         self._con.execute("DELETE FROM beads WHERE doc = ?", (doc,))
@@ -416,12 +432,17 @@ class Corpus:
             raise CorpusError(f"{self.path}: document {doc_id!r} has no bead {bead_idx}")
         return row[0]
 
-    def set_status(self, doc_id: str, bead_idx: int, status: str) -> None:
-        """Mark a bead auto/confirmed/edited/rejected (logged, one transaction)."""
+    def set_status(
+        self, doc_id: str, bead_idx: int, status: str, *, expected_revision: int | None = None
+    ) -> None:
+        """Mark a bead auto/confirmed/edited/rejected (logged, one transaction).
+
+        With `expected_revision`, raises CorpusError (changing nothing) when the document has
+        been realigned or replaced since that revision was read."""
         if status not in BEAD_STATUSES:
             raise UsageError(f"unknown status {status!r}; use one of {', '.join(BEAD_STATUSES)}")
         with self._write():
-            doc = self._doc_key(doc_id)
+            doc = self._doc_key_at(doc_id, expected_revision)
             old = self._bead_status(doc, doc_id, bead_idx)
             if old == status:
                 return
@@ -429,13 +450,22 @@ class Corpus:
             move_status(self._con, doc, old, status)
             self._log(doc_id, bead_idx, "status", old, status)
 
-    def edit_bead(self, doc_id: str, bead_idx: int, *, src: str | None = None, tgt: str | None = None) -> None:
+    def edit_bead(
+        self,
+        doc_id: str,
+        bead_idx: int,
+        *,
+        src: str | None = None,
+        tgt: str | None = None,
+        expected_revision: int | None = None,
+    ) -> None:
         """Correct the text of a bead's side(s); the bead becomes `edited` (logged, one
-        transaction). The sentences stay as aligned, so a re-add can still recognise it."""
+        transaction). The sentences stay as aligned, so a re-add can still recognise it.
+        `expected_revision` as in set_status."""
         if src is None and tgt is None:
             raise UsageError("nothing to edit: give the new source and/or target text")
         with self._write():
-            doc = self._doc_key(doc_id)
+            doc = self._doc_key_at(doc_id, expected_revision)
             old_status = self._bead_status(doc, doc_id, bead_idx)
             before = self.beads(doc_id)[bead_idx]
             if src is not None:

@@ -3,6 +3,9 @@
 Version 1: meta, documents, sentences, beads and the append-only log.
 Version 2: a per-document summary (kept up to date in the same transaction as every change)
 and an index on confidence, so `align list` answers at once on a million beads.
+Version 3: a revision number per document, raised by every realign or replace, so a review
+that started before a realign can refuse (inside its write transaction) to write to beads
+that now mean something else.
 """
 
 from __future__ import annotations
@@ -73,7 +76,11 @@ CREATE INDEX beads_confidence ON beads (confidence, doc);
 INSERT INTO doc_summary SELECT id, 0, 0, 0, NULL, '{}', 0, 0, 0, 0 FROM documents;
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2)
+_V3 = """
+ALTER TABLE documents ADD COLUMN revision INTEGER NOT NULL DEFAULT 1;
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3)
 """MIGRATIONS[k] takes a corpus from version k to k+1."""
 SCHEMA_VERSION = len(MIGRATIONS)
 
