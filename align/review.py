@@ -188,6 +188,8 @@ class StatusChange:
     status: str
     chosen: tuple[int, ...]
     to_change: tuple[int, ...]
+    revision: int
+    """The document revision the plan was made on; applying it to another one fails."""
 
 
 def plan_status_change(
@@ -206,6 +208,7 @@ def plan_status_change(
     """
     if status not in BEAD_STATUSES:
         raise UsageError(f"unknown status {status!r}; use one of {', '.join(BEAD_STATUSES)}")
+    revision = corpus.document(doc_id).revision  # read before the beads: never newer
     rows = {b.bead_index: b for b in corpus.beads(doc_id)}
     chosen = set(indices)
     for k in sorted(chosen):
@@ -216,15 +219,11 @@ def plan_status_change(
         check_below(at_or_above)
         chosen |= {k for k, b in rows.items() if b.confidence >= at_or_above and b.status == "auto"}
     order = tuple(sorted(chosen))
-    return StatusChange(doc_id, status, order, tuple(k for k in order if rows[k].status != status))
+    return StatusChange(doc_id, status, order, tuple(k for k in order if rows[k].status != status), revision)
 
 
 def apply_status_change(corpus: Corpus, change: StatusChange) -> int:
-    """Carry out a planned change; returns how many beads changed.
-
-    Each bead is its own transaction and log entry (the store has no batch call yet): an
-    interruption leaves a prefix done, every bead consistent and logged.
-    """
-    for k in change.to_change:
-        corpus.set_status(change.doc_id, k, change.status)
-    return len(change.to_change)
+    """Carry out a planned change in one transaction (with its log entries): an interruption
+    changes all of the beads or none. Returns how many changed. Raises CorpusError, changing
+    nothing, when the document was realigned or replaced since the plan was made."""
+    return corpus.set_statuses(change.doc_id, change.to_change, change.status, expected_revision=change.revision)

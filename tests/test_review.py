@@ -468,3 +468,61 @@ def test_a_realign_within_the_same_second_and_signature_stops_the_session(
         with pytest.raises(CorpusError, match="re-aligned since the review started"):
             s.edit(tgt="late edit")
         assert snapshot(corpus, "same") == before
+
+
+def test_confirm_all_above_is_all_or_nothing(corpus: Path) -> None:
+    """A failure while logging the last bead (here a trigger) leaves no bead confirmed."""
+    import sqlite3
+
+    with Corpus(corpus) as c:
+        last = max(b.bead_index for b in c.beads(DOC) if b.confidence >= 0.5)
+    before = snapshot(corpus)
+    con = sqlite3.connect(corpus)
+    con.execute(f"CREATE TRIGGER fail_last BEFORE INSERT ON log WHEN new.bead = {last} "
+                "BEGIN SELECT RAISE(ABORT, 'disk gone'); END")  # fmt: skip
+    con.commit()
+    con.close()
+    assert_one_line_error(run("confirm", corpus, DOC, "--all-above", "0.5"), "disk gone")
+    assert snapshot(corpus) == before
+
+
+_CONFIRM_CHILD = """
+from pathlib import Path
+from align.review import apply_status_change, plan_status_change
+from align.store import Corpus
+with Corpus(Path({path!r})) as c:
+    change = plan_status_change(c, "big", "confirmed", at_or_above=0.0)
+    print("ready", len(change.to_change), flush=True)
+    print("done", apply_status_change(c, change), flush=True)
+"""
+
+
+def test_kill_9_during_confirm_all_above_confirms_all_or_none(tmp_path: Path) -> None:
+    import random
+
+    from corpus_helpers import DATA, alignment_from_lines
+
+    n = 20_000
+    ja = (DATA / "scale-dev" / "50k.ja").read_text(encoding="utf-8").splitlines()[:n]
+    en = (DATA / "scale-dev" / "50k.en").read_text(encoding="utf-8").splitlines()[:n]
+    master = tmp_path / "master.db"
+    with Corpus(master, create=True) as c:
+        c.add_alignment(alignment_from_lines(ja, en, [((i,), (i,)) for i in range(n)]), doc_id="big")
+    rng = random.Random(3)
+    for round_ in range(6):
+        path = tmp_path / f"c{round_}.db"
+        shutil.copyfile(master, path)
+        child = subprocess.Popen([sys.executable, "-c", _CONFIRM_CHILD.format(path=str(path))],
+                                 stdout=subprocess.PIPE, text=True)  # fmt: skip
+        assert child.stdout.readline().split() == ["ready", str(n)]
+        time.sleep(rng.uniform(0.0, 0.4))
+        child.send_signal(signal.SIGKILL)
+        out, _ = child.communicate(timeout=30)
+        with Corpus(path) as c:
+            confirmed = sum(b.status == "confirmed" for b in c.beads("big"))
+            logged = len(c.log("big")) - 1
+            summary = c.list_documents().row(0, named=True)["confirmed"]
+        assert confirmed in (0, n), f"round {round_}: {confirmed} of {n} confirmed"
+        assert logged == summary == confirmed
+        if out.strip():
+            assert out.split() == ["done", str(n)] and confirmed == n  # reported done: all there

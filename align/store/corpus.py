@@ -11,7 +11,8 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -426,29 +427,85 @@ class Corpus:
         doc = self._doc_key(doc_id)
         return list(self._export_rows([(doc, doc_id)], None, None, True, below=below))
 
-    def _bead_status(self, doc: int, doc_id: str, bead_idx: int) -> str:
-        row = self._con.execute("SELECT status FROM beads WHERE doc = ? AND idx = ?", (doc, bead_idx)).fetchone()
+    def bead(self, doc_id: str, bead_idx: int) -> StoredBead:
+        """One bead, reading only its own row and sentences (fast on any document size)."""
+        return self._bead(self._doc_key(doc_id), doc_id, bead_idx)
+
+    def _bead(self, doc: int, doc_id: str, bead_idx: int, *, aligned: bool = False) -> StoredBead:
+        """Bead `bead_idx` of `doc`; with aligned=True its texts ignore any edit (the aligner's)."""
+        row = self._con.execute(
+            "SELECT idx, src_ids, tgt_ids, confidence, type, status, src_edit, tgt_edit "
+            "FROM beads WHERE doc = ? AND idx = ?",
+            (doc, bead_idx),
+        ).fetchone()
         if row is None:
-            raise CorpusError(f"{self.path}: document {doc_id!r} has no bead {bead_idx}")
-        return row[0]
+            n = self._con.execute("SELECT count(*) FROM beads WHERE doc = ?", (doc,)).fetchone()[0]
+            have = f"0..{n - 1}" if n else "none"
+            raise CorpusError(f"{self.path}: document {doc_id!r} has no bead {bead_idx} (its beads: {have})")
+        if aligned:
+            row = (*row[:6], None, None)
+        src_lang, tgt_lang = self._con.execute(
+            "SELECT src_lang, tgt_lang FROM documents WHERE id = ?", (doc,)
+        ).fetchone()
+        texts = {}
+        for side, ids in (("src", _ids(row[1])), ("tgt", _ids(row[2]))):
+            texts[side] = dict(self._con.execute(
+                f"SELECT idx, text FROM sentences WHERE doc = ? AND side = ? AND idx IN ({', '.join('?' * len(ids))})",
+                (doc, side, *ids),
+            )) if ids else {}  # fmt: skip
+        return _export_row(doc_id, row, texts["src"], texts["tgt"], src_lang, tgt_lang)
 
     def set_status(
         self, doc_id: str, bead_idx: int, status: str, *, expected_revision: int | None = None
-    ) -> None:
-        """Mark a bead auto/confirmed/edited/rejected (logged, one transaction).
+    ) -> bool:
+        """Mark a bead auto/confirmed/edited/rejected (logged, one transaction); True if it
+        changed. Back to `auto` means back to the aligner's proposal: an edit is dropped
+        (logged as revert-src/revert-tgt, from the edited to the aligned text).
 
         With `expected_revision`, raises CorpusError (changing nothing) when the document has
         been realigned or replaced since that revision was read."""
+        return self.set_statuses(doc_id, [bead_idx], status, expected_revision=expected_revision) == 1
+
+    def set_statuses(
+        self, doc_id: str, indices: Iterable[int], status: str, *, expected_revision: int | None = None
+    ) -> int:
+        """set_status for many beads in ONE transaction with their log entries, so an
+        interruption changes all of them or none; returns how many changed. Every index is
+        checked first: a missing bead raises CorpusError and nothing changes."""
         if status not in BEAD_STATUSES:
             raise UsageError(f"unknown status {status!r}; use one of {', '.join(BEAD_STATUSES)}")
+        order = sorted(set(indices))
         with self._write():
             doc = self._doc_key_at(doc_id, expected_revision)
-            old = self._bead_status(doc, doc_id, bead_idx)
-            if old == status:
-                return
-            self._con.execute("UPDATE beads SET status = ? WHERE doc = ? AND idx = ?", (status, doc, bead_idx))
-            move_status(self._con, doc, old, status)
-            self._log(doc_id, bead_idx, "status", old, status)
+            read = "SELECT status, src_edit IS NOT NULL OR tgt_edit IS NOT NULL FROM beads WHERE doc = ? AND idx = ?"
+            changes: list[tuple[int, str, bool]] = []
+            for k in order:
+                row = self._con.execute(read, (doc, k)).fetchone()
+                if row is None:
+                    self._bead(doc, doc_id, k)  # raises the user-facing error
+                revert = status == "auto" and bool(row[1])
+                if row[0] != status or revert:
+                    changes.append((k, row[0], revert))
+            log: list[tuple] = []
+            for k, old, revert in changes:
+                if revert:
+                    edited, aligned = self._bead(doc, doc_id, k), self._bead(doc, doc_id, k, aligned=True)
+                    log += [(k, f"revert-{side}", new, old_text) for side, new, old_text in
+                            (("src", edited.src, aligned.src), ("tgt", edited.tgt, aligned.tgt)) if new != old_text]  # fmt: skip
+                if old != status:
+                    log.append((k, "status", old, status))
+            edits = ", src_edit = NULL, tgt_edit = NULL" if status == "auto" else ""
+            self._con.executemany(
+                f"UPDATE beads SET status = ?{edits} WHERE doc = ? AND idx = ?", [(status, doc, k) for k, _, _ in changes]
+            )
+            for old, n in Counter(old for _, old, _ in changes).items():
+                move_status(self._con, doc, old, status, n)
+            now = _now()
+            self._con.executemany(
+                "INSERT INTO log (at, doc_id, bead, action, from_value, to_value) VALUES (?, ?, ?, ?, ?, ?)",
+                [(now, doc_id, *entry) for entry in log],
+            )
+        return len(changes)
 
     def edit_bead(
         self,
@@ -461,13 +518,12 @@ class Corpus:
     ) -> None:
         """Correct the text of a bead's side(s); the bead becomes `edited` (logged, one
         transaction). The sentences stay as aligned, so a re-add can still recognise it.
-        `expected_revision` as in set_status."""
+        Reads only this bead. `expected_revision` as in set_status."""
         if src is None and tgt is None:
             raise UsageError("nothing to edit: give the new source and/or target text")
         with self._write():
             doc = self._doc_key_at(doc_id, expected_revision)
-            old_status = self._bead_status(doc, doc_id, bead_idx)
-            before = self.beads(doc_id)[bead_idx]
+            before = self._bead(doc, doc_id, bead_idx)
             if src is not None:
                 self._con.execute("UPDATE beads SET src_edit = ? WHERE doc = ? AND idx = ?", (src, doc, bead_idx))
                 self._log(doc_id, bead_idx, "edit-src", before.src, src)
@@ -475,7 +531,7 @@ class Corpus:
                 self._con.execute("UPDATE beads SET tgt_edit = ? WHERE doc = ? AND idx = ?", (tgt, doc, bead_idx))
                 self._log(doc_id, bead_idx, "edit-tgt", before.tgt, tgt)
             self._con.execute("UPDATE beads SET status = 'edited' WHERE doc = ? AND idx = ?", (doc, bead_idx))
-            move_status(self._con, doc, old_status, "edited")
+            move_status(self._con, doc, before.status, "edited")
 
     def log(self, doc_id: str | None = None) -> list[tuple[str, str, int | None, str, str | None, str | None]]:
         """The review log (at, doc_id, bead, action, from, to), oldest first."""
@@ -533,19 +589,26 @@ class Corpus:
                     [doc, *args],
                 )
                 while chunk := cur.fetchmany(FETCH):
-                    for idx, s_ids, t_ids, conf, type_, status, s_edit, t_edit in chunk:
-                        s, t = _ids(s_ids), _ids(t_ids)
-                        yield ExportRow(
-                            doc_id, idx,
-                            s_edit if s_edit is not None else join_sentences([src[i] for i in s], src_lang),
-                            t_edit if t_edit is not None else join_sentences([tgt[j] for j in t], tgt_lang),
-                            s, t, conf, type_, status,
-                        )  # fmt: skip
+                    for row in chunk:
+                        yield _export_row(doc_id, row, src, tgt, src_lang, tgt_lang)
             con.execute("COMMIT")
         except sqlite3.Error as e:
             raise schema.translate_error(e, self.path) from None
         finally:
             con.close()
+
+
+def _export_row(doc_id: str, row: tuple, src, tgt, src_lang: str, tgt_lang: str) -> ExportRow:  # noqa: ANN001
+    """A bead row (idx, src_ids, tgt_ids, confidence, type, status, src_edit, tgt_edit) as an
+    export row; `src`/`tgt` map sentence index → text (a list, or a dict of just these)."""
+    idx, s_ids, t_ids, conf, type_, status, s_edit, t_edit = row
+    s, t = _ids(s_ids), _ids(t_ids)
+    return ExportRow(
+        doc_id, idx,
+        s_edit if s_edit is not None else join_sentences([src[i] for i in s], src_lang),
+        t_edit if t_edit is not None else join_sentences([tgt[j] for j in t], tgt_lang),
+        s, t, conf, type_, status,
+    )  # fmt: skip
 
 
 def _confidence(text: str | None) -> float:

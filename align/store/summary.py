@@ -35,9 +35,9 @@ def refresh_all_summaries(con: sqlite3.Connection) -> None:
         refresh_summary(con, doc)
 
 
-def move_status(con: sqlite3.Connection, doc: int, old: str, new: str) -> None:
-    """Count one bead of `doc` under status `new` instead of `old`."""
-    if old == new:
+def move_status(con: sqlite3.Connection, doc: int, old: str, new: str, n: int = 1) -> None:
+    """Count `n` beads of `doc` under status `new` instead of `old`."""
+    if old == new or n == 0:
         return
     a, b = STATUS_COLUMNS[old], STATUS_COLUMNS[new]
-    con.execute(f"UPDATE doc_summary SET {a} = {a} - 1, {b} = {b} + 1 WHERE doc = ?", (doc,))
+    con.execute(f"UPDATE doc_summary SET {a} = {a} - ?, {b} = {b} + ? WHERE doc = ?", (n, n, doc))
