@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING
 
 from align import __version__
 from align.errors import InputError
-from align.model import Alignment, Block, Document, Sentence, Signature
+from align.model import Alignment, Bead, Block, Document, Sentence, Signature
+from align.notes import insert_null_beads, note_ids
 
 if TYPE_CHECKING:
     from align.aligner import AlignSettings
@@ -87,20 +88,30 @@ def align_documents(
     if not tgt.sentences:
         raise InputError(f"{tgt.source or 'target'}: no sentences to align")
     settings = settings or AlignSettings()
-    kinds_src = [src.blocks[s.block].kind for s in src.sentences]
-    kinds_tgt = [tgt.blocks[s.block].kind for s in tgt.sentences]
+    src_notes, tgt_notes = note_ids(src.sentence_texts), note_ids(tgt.sentence_texts)
+    src_keep = [i for i in range(len(src)) if i not in set(src_notes)] or list(range(len(src)))
+    tgt_keep = [i for i in range(len(tgt)) if i not in set(tgt_notes)] or list(range(len(tgt)))
+    if len(src_keep) == len(src):
+        src_notes = []
+    if len(tgt_keep) == len(tgt):
+        tgt_notes = []
     result = align_sentences(
-        src.sentence_texts,
-        tgt.sentence_texts,
+        [src.sentence_texts[i] for i in src_keep],
+        [tgt.sentence_texts[i] for i in tgt_keep],
         encoder.encode,
         src_lang=src.lang,
         tgt_lang=tgt.lang,
         settings=settings,
-        src_blocks=[s.block for s in src.sentences],
-        tgt_blocks=[s.block for s in tgt.sentences],
-        src_block_kinds=kinds_src,
-        tgt_block_kinds=kinds_tgt,
+        src_blocks=[src.sentences[i].block for i in src_keep],
+        tgt_blocks=[tgt.sentences[i].block for i in tgt_keep],
+        src_block_kinds=[src.blocks[src.sentences[i].block].kind for i in src_keep],
+        tgt_block_kinds=[tgt.blocks[tgt.sentences[i].block].kind for i in tgt_keep],
     )
+    beads = [
+        Bead(tuple(src_keep[i] for i in b.src), tuple(tgt_keep[j] for j in b.tgt), b.confidence)
+        for b in result.beads
+    ]
+    beads = insert_null_beads(beads, src_notes=src_notes, tgt_notes=tgt_notes)
     if segmenter is None:
         from align.segment import SEGMENTER_ID
 
@@ -111,7 +122,7 @@ def align_documents(
         segmenter=segmenter,
         settings=tuple(settings.items()),
     )
-    return Alignment(src=src, tgt=tgt, beads=tuple(result.beads), signature=signature, stats=dict(result.stats))
+    return Alignment(src=src, tgt=tgt, beads=tuple(beads), signature=signature, stats=dict(result.stats))
 
 
 def align_files(
