@@ -166,3 +166,14 @@ def test_pair_writes_valid_tmx_without_unaligned_beads(tmp_path: Path) -> None:
     assert docs == {"cmac-2024"}
     kept = run("pair", CMAC / "ja.md", CMAC / "en.md", "--format", "tmx", "--include-unaligned", "-q")
     assert kept.stdout.count("<tu ") > len(types)
+
+
+def test_pair_warns_on_unrelated_files_and_swapped_languages(tmp_path: Path) -> None:
+    unrelated = run("pair", CMAC / "ja.md", ROOT / "corpora" / "kyoto-EPR00071" / "en.txt", "-o", tmp_path / "u.jsonl")
+    assert unrelated.exit_code == 0, unrelated.stderr
+    assert "warning: files look unrelated" in unrelated.stderr
+    swapped = run("pair", CMAC / "en.md", CMAC / "ja.md", "-o", tmp_path / "s.jsonl")
+    assert swapped.exit_code == 0, swapped.stderr
+    assert "warning: languages look swapped" in swapped.stderr
+    normal = run("pair", CMAC / "ja.md", CMAC / "en.md", "-o", tmp_path / "n.jsonl")
+    assert "warning" not in normal.stderr
