@@ -526,3 +526,18 @@ def test_kill_9_during_confirm_all_above_confirms_all_or_none(tmp_path: Path) ->
         assert logged == summary == confirmed
         if out.strip():
             assert out.split() == ["done", str(n)] and confirmed == n  # reported done: all there
+
+
+def test_text_that_is_not_unicode_is_an_answer_to_retype(corpus: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import align.cli.review as cli_review
+
+    bad = b"caf\xe9".decode("utf-8", "surrogateescape")
+    texts = iter(["", bad, "", "Fixed."])
+    monkeypatch.setattr(cli_review, "_read_text", lambda prompt, old: next(texts))
+    q = queue_of(corpus)
+    r = review(corpus, "e", "e", "q")
+    assert r.exit_code == 0, r.output
+    assert r"error: the new target text of bead " in r.stdout and r"'caf\udce9'" in r.stdout
+    beads, log = snapshot(corpus)
+    assert (beads[q[0]].tgt, beads[q[0]].status) == ("Fixed.", "edited") and len(log) == 2
+    assert_one_line_error(run("review", corpus, f"doc{bad}"), r"'doccaf\udce9' is not valid Unicode", "--doc-id")

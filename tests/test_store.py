@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from align.beads import read_beads
-from align.errors import CorpusError, FormatError, UsageError
+from align.errors import CorpusError, FormatError, InputError, UsageError
 from align.formats import rows_from_alignment, write_rows
 from align.store import Corpus, default_doc_id, schema
 from align.store.merge import Reviewed, merge_reviewed
@@ -506,3 +506,31 @@ def test_edit_reads_only_the_bead_it_edits(tmp_path: Path, monkeypatch: pytest.M
         assert (b.src, b.tgt, b.status, b.src_ids) == ("直した。", "edited 12345", "edited", (12_345,))
         ja = (DATA / "scale-dev" / "50k.ja").read_text(encoding="utf-8").splitlines()
         assert c.log("big")[-2][3:] == ("edit-src", ja[12_345], "直した。")  # logged from the aligned text
+
+
+def test_text_that_is_not_unicode_is_refused_with_a_clear_error(tmp_path: Path) -> None:
+    """Text decoded with errors='surrogateescape' holds lone surrogates, which SQLite cannot
+    store: the user gets an InputError/UsageError naming the text, and nothing changes."""
+    bad = b"caf\xe9 au lait.".decode("utf-8", "surrogateescape")
+    ja, en = ["一つ目。", "二つ目。"], ["One.", bad]
+    with Corpus(tmp_path / "c.db", create=True) as c:
+        with pytest.raises(InputError, match=r"'x': target sentence 2 is not valid Unicode: 'caf\\udce9 au lait\.' "
+                                             r"has the lone surrogate U\+DCE9 at character 4"):  # fmt: skip
+            c.add_alignment(alignment_from_lines(ja, en, [((0,), (0,)), ((1,), (1,))]), doc_id="x")
+        named = tmp_path / "caf\udce9.en.txt"  # a file name with a byte that is not UTF-8
+        named.write_text("\n".join(en[:1] + [bad]), encoding="utf-8", errors="surrogateescape")
+        with pytest.raises(InputError, match=r"caf\\xe9\.en\.txt: target sentence 2 "):
+            c.add_alignment(alignment_from_lines(ja, en, [((0,), (0,)), ((1,), (1,))]), doc_id="x", tgt_path=named)
+        assert c.doc_ids() == []
+        named.write_text("One.\nTwo.", encoding="utf-8")
+        c.add_alignment(alignment_from_lines(ja, ["One.", "Two."], [((0,), (0,)), ((1,), (1,))]), doc_id="x",
+                        tgt_path=named)  # fmt: skip
+        assert c.document("x").tgt_path == str(tmp_path / "caf\\xe9.en.txt")  # kept, escaped for display
+        before = (c.beads("x"), c.log("x"))
+        with pytest.raises(InputError, match=r"new target text of bead 1 is not valid Unicode.*type it again"):
+            c.edit_bead("x", 1, src="二。", tgt=bad)
+        assert (c.beads("x"), c.log("x")) == before
+        for call in (lambda: c.beads(bad), lambda: c.set_status(bad, 0, "confirmed"),
+                     lambda: c.add_alignment(alignment_from_lines(ja, ["a", "b"], [((0, 1), (0, 1))]), doc_id=bad)):  # fmt: skip
+            with pytest.raises(UsageError, match=r"document id 'caf\\udce9 au lait\.' is not valid Unicode.*--doc-id"):
+                call()

@@ -92,8 +92,9 @@ def _render(console: Console, session: ReviewSession) -> None:
 
 
 def _edit(session: ReviewSession) -> bool:
-    """Ask for the new texts and save them; False at end of input (the review stops)."""
-    from align.errors import UsageError
+    """Ask for the new texts and save them; False at end of input (the review stops). Text
+    that cannot be stored (not valid Unicode) is reported and the bead asked about again."""
+    from align.errors import InputError, UsageError
 
     bead = session.current
     texts: list[str | None] = []
@@ -106,6 +107,8 @@ def _edit(session: ReviewSession) -> bool:
         session.edit(src=texts[0], tgt=texts[1])
     except UsageError:
         typer.echo("nothing changed; answer again")
+    except InputError as e:
+        typer.echo(f"error: {e}")
     return True
 
 

@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from align.errors import CorpusError, FormatError, UsageError
+from align.errors import CorpusError, FormatError, InputError, UsageError
 from align.formats.rows import ExportRow
 from align.model import BEAD_STATUSES, Alignment, join_sentences
 from align.store import schema
@@ -87,6 +87,47 @@ def _sha256(path: Path | None, fallback: str) -> str:
     return h.hexdigest()
 
 
+def _lone_surrogate(text: str) -> int | None:
+    """Where `text` has a lone surrogate (which UTF-8, hence SQLite, cannot hold), or None."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as e:
+        return e.start
+    return None
+
+
+def _require_unicode(texts: Sequence[str], what: str, how: str) -> None:
+    """Raise InputError naming the first text with a lone surrogate (texts decoded with
+    errors='surrogateescape' carry the undecodable bytes that way): `what` is formatted with
+    the text's 1-based number k."""
+    try:
+        "".join(texts).encode("utf-8")  # one pass for the usual, clean case
+        return
+    except UnicodeEncodeError:
+        pass
+    for k, text in enumerate(texts, 1):
+        if (at := _lone_surrogate(text)) is not None:
+            raise InputError(
+                f"{what.format(k=k)} is not valid Unicode: {text[max(at - 15, 0) : at + 15]!r} has the "
+                f"lone surrogate U+{ord(text[at]):04X} at character {at + 1} (bytes that did not decode); {how}"
+            )
+
+
+def _check_doc_id(doc_id: str) -> None:
+    if _lone_surrogate(doc_id) is not None:
+        raise UsageError(
+            f"document id {doc_id!r} is not valid Unicode (a name with bytes that did not decode); "
+            "name documents in UTF-8 (align add --doc-id NAME)"
+        )
+
+
+def _path_text(path: Path | str | None) -> str | None:
+    """A path as stored (for display only): bytes of a non-UTF-8 file name as \\xNN escapes."""
+    if path is None:
+        return None
+    return str(path).encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
 def default_doc_id(src: Path, src_lang: str = "ja") -> str:
     """A document id from the source file name: `speech.ja.txt` → `speech`; a file named
     only by its language (`ja.sent`) takes its folder's name."""
@@ -150,6 +191,7 @@ class Corpus:
     # -- documents -----------------------------------------------------------------------------
 
     def _doc_row(self, doc_id: str) -> sqlite3.Row | None:
+        _check_doc_id(doc_id)
         self._con.row_factory = sqlite3.Row
         try:
             return self._con.execute("SELECT * FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
@@ -157,6 +199,7 @@ class Corpus:
             self._con.row_factory = None
 
     def _doc_key(self, doc_id: str) -> int:
+        _check_doc_id(doc_id)
         row = self._con.execute("SELECT id FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
         if row is None:
             raise CorpusError(f"{self.path}: no document {doc_id!r}; `align list {self.path}` shows them")
@@ -165,6 +208,7 @@ class Corpus:
     def _doc_key_at(self, doc_id: str, expected_revision: int | None) -> int:
         """The document's key, checked (call inside the write transaction) to be still at
         `expected_revision` when one is given."""
+        _check_doc_id(doc_id)
         row = self._con.execute("SELECT id, revision FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
         if row is None:
             self._doc_key(doc_id)  # raises the user-facing error
@@ -222,6 +266,13 @@ class Corpus:
                 not 0 <= j < len(tgt_texts) for j in b.tgt
             ):
                 raise UsageError(f"bead {b.src}:{b.tgt} points outside the documents of {doc_id!r}")
+        _check_doc_id(doc_id)
+        fix = "convert the file to UTF-8 (or repair its bytes) and add it again"
+        for side, texts, path, a_doc in (
+            ("source", src_texts, src_path, alignment.src), ("target", tgt_texts, tgt_path, alignment.tgt)
+        ):
+            where = _path_text(path or a_doc.source) or repr(doc_id)
+            _require_unicode(texts, f"{where}: {side} sentence {{k}}", fix)
         sha_src = _sha256(src_path, alignment.src.text)
         sha_tgt = _sha256(tgt_path, alignment.tgt.text)
         sig = alignment.signature
@@ -235,8 +286,8 @@ class Corpus:
                 n = self._con.execute("SELECT count(*) FROM beads WHERE doc = ?", (old["id"],)).fetchone()[0]
                 return AddResult("unchanged", doc_id, n)
             meta = (
-                str(src_path) if src_path else alignment.src.source,
-                str(tgt_path) if tgt_path else alignment.tgt.source,
+                _path_text(src_path or alignment.src.source),
+                _path_text(tgt_path or alignment.tgt.source),
                 alignment.src.lang, alignment.tgt.lang, sha_src, sha_tgt,
                 sig.model if sig else None, sig_text,
                 json.dumps(dict(sig.settings)) if sig else None, "align", _now(),
@@ -357,13 +408,14 @@ class Corpus:
             raise FormatError(f"{path}: no translation units in two languages to import")
         if doc_id is None:
             doc_id = doc_ids.pop() if len(doc_ids) == 1 else path.stem
+        _check_doc_id(doc_id)
         sha = _sha256(path, "")
         with self._write():
             old = self._doc_row(doc_id)
             if old is not None and old["origin"] == "tmx" and old["src_sha256"] == sha:
                 n = self._con.execute("SELECT count(*) FROM beads WHERE doc = ?", (old["id"],)).fetchone()[0]
                 return AddResult("unchanged", doc_id, n)
-            meta = (str(path), str(path), src_lang, tgt_lang, sha, sha, None, None, None, "tmx", _now())
+            meta = (_path_text(path), _path_text(path), src_lang, tgt_lang, sha, sha, None, None, None, "tmx", _now())
             if old is None:
                 doc = self._insert_document(doc_id, meta)
             else:
@@ -388,7 +440,7 @@ class Corpus:
             self._insert_content(doc, src, tgt, beads)
             refresh_summary(self._con, doc)
             action: AddAction = "imported" if old is None else "replaced"
-            self._log(doc_id, None, action, old["signature"] if old else None, str(path))
+            self._log(doc_id, None, action, old["signature"] if old else None, _path_text(path))
         return AddResult(action, doc_id, len(beads))
 
     # -- reading -------------------------------------------------------------------------------
@@ -490,13 +542,15 @@ class Corpus:
             for k, old, revert in changes:
                 if revert:
                     edited, aligned = self._bead(doc, doc_id, k), self._bead(doc, doc_id, k, aligned=True)
-                    log += [(k, f"revert-{side}", new, old_text) for side, new, old_text in
-                            (("src", edited.src, aligned.src), ("tgt", edited.tgt, aligned.tgt)) if new != old_text]  # fmt: skip
+                    for side, new, was in (("src", edited.src, aligned.src), ("tgt", edited.tgt, aligned.tgt)):
+                        if new != was:
+                            log.append((k, f"revert-{side}", new, was))
                 if old != status:
                     log.append((k, "status", old, status))
             edits = ", src_edit = NULL, tgt_edit = NULL" if status == "auto" else ""
             self._con.executemany(
-                f"UPDATE beads SET status = ?{edits} WHERE doc = ? AND idx = ?", [(status, doc, k) for k, _, _ in changes]
+                f"UPDATE beads SET status = ?{edits} WHERE doc = ? AND idx = ?",
+                [(status, doc, k) for k, _, _ in changes],
             )
             for old, n in Counter(old for _, old, _ in changes).items():
                 move_status(self._con, doc, old, status, n)
@@ -521,6 +575,9 @@ class Corpus:
         Reads only this bead. `expected_revision` as in set_status."""
         if src is None and tgt is None:
             raise UsageError("nothing to edit: give the new source and/or target text")
+        for side, text in (("source", src), ("target", tgt)):
+            if text is not None:
+                _require_unicode([text], f"the new {side} text of bead {bead_idx}", "type it again")
         with self._write():
             doc = self._doc_key_at(doc_id, expected_revision)
             before = self._bead(doc, doc_id, bead_idx)
@@ -642,3 +699,8 @@ class _Transaction:
             self.con.execute("ROLLBACK")
             if isinstance(exc, sqlite3.Error):
                 raise schema.translate_error(exc, self.path) from None
+            if isinstance(exc, UnicodeEncodeError):  # a value no check above caught
+                raise CorpusError(
+                    f"{self.path}: cannot store {exc.object[max(exc.start - 15, 0) : exc.end + 15]!r}: "
+                    "not valid Unicode (bytes that did not decode); fix the input's encoding"
+                ) from None
