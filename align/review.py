@@ -19,7 +19,7 @@ from align.model import BEAD_STATUSES
 if TYPE_CHECKING:
     from align.store import Corpus, StoredBead
 
-Answer = Literal["confirm", "reject", "edit", "skip"]
+Answer = Literal["confirm", "reject", "edit", "skip", "undo"]
 DEFAULT_BELOW = 0.9
 DEFAULT_STATUSES: tuple[str, ...] = ("auto",)
 
@@ -29,8 +29,8 @@ class Tally:
     """What a review session did, by the last answer given to each bead of its queue.
 
     `left` counts the queue's beads not confirmed, rejected or edited in this session (the
-    skipped ones and those not reached): with the default `--status auto`, exactly what the
-    next session will show.
+    skipped and undone ones and those not reached): with the default `--status auto`, exactly
+    what the next session will show.
     """
 
     confirmed: int = 0
@@ -38,12 +38,15 @@ class Tally:
     edited: int = 0
     skipped: int = 0
     left: int = 0
+    undone: int = 0
 
     def format(self) -> str:
-        """One line: `confirmed 3, rejected 1, edited 1, skipped 2, left 30`."""
+        """One line: `confirmed 3, rejected 1, edited 1, skipped 2, left 30` (with
+        `undone N` before `left` when a bead was put back to auto)."""
+        undone = f"undone {self.undone}, " if self.undone else ""
         return (
             f"confirmed {self.confirmed}, rejected {self.rejected}, edited {self.edited}, "
-            f"skipped {self.skipped}, left {self.left}"
+            f"skipped {self.skipped}, {undone}left {self.left}"
         )
 
 
@@ -151,6 +154,17 @@ class ReviewSession:
         self._answers.setdefault(self.current.bead_index, "skip")
         self.pos += 1
 
+    def undo(self) -> bool:
+        """Put the current bead back to `auto`, the aligner's proposal (an edit is dropped;
+        the store logs both). The cursor stays, so the bead can be answered again. False when
+        it already is auto and unedited."""
+        bead = self.current
+        if not self.corpus.set_status(self.doc_id, bead.bead_index, "auto", expected_revision=self.revision):
+            return False
+        self._rows[bead.bead_index] = self.corpus.bead(self.doc_id, bead.bead_index)
+        self._answers[bead.bead_index] = "undo"
+        return True
+
     def back(self) -> bool:
         """Move to the previous bead of the queue so it can be answered again; False at the start."""
         if self.pos == 0:
@@ -160,11 +174,14 @@ class ReviewSession:
 
     def tally(self) -> Tally:
         """The counts of this session so far."""
-        counts = {a: 0 for a in ("confirm", "reject", "edit", "skip")}
+        counts = {a: 0 for a in ("confirm", "reject", "edit", "skip", "undo")}
         for a in self._answers.values():
             counts[a] += 1
         reviewed = counts["confirm"] + counts["reject"] + counts["edit"]
-        return Tally(counts["confirm"], counts["reject"], counts["edit"], counts["skip"], len(self.queue) - reviewed)
+        return Tally(
+            counts["confirm"], counts["reject"], counts["edit"], counts["skip"], len(self.queue) - reviewed,
+            counts["undo"],
+        )  # fmt: skip
 
     # -- internals -------------------------------------------------------------------------------
 

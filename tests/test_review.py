@@ -335,16 +335,18 @@ def test_status_command_errors_change_nothing(corpus: Path) -> None:
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(answers=st.lists(st.sampled_from("ynesb"), max_size=14))
+@given(answers=st.lists(st.sampled_from("ynesbu"), max_size=14))
 def test_session_matches_a_simple_model(tmp_path: Path, answers: list[str]) -> None:
     """Whatever the answers, the store holds the last answer of each bead, the tally adds up,
     and the log has one entry per real change."""
     folder = Path(tempfile.mkdtemp(dir=tmp_path))
     with Corpus(folder / "c.db", create=True) as c:
         c.add_alignment(gold_alignment(KYOTO / "CLT01161"), doc_id="d")
+        gold_rows = c.beads("d")
         s = ReviewSession(c, "d")
         q = list(s.queue)
         status = {k: "auto" for k in q}
+        has_edit = {k: False for k in q}
         last: dict[int, str] = {}
         pos, changes = 0, 0
         for a in answers:
@@ -355,8 +357,17 @@ def test_session_matches_a_simple_model(tmp_path: Path, answers: list[str]) -> N
                 pos = max(pos - 1, 0)
                 continue
             k = q[pos]
+            if a == "u":  # back to auto, edit dropped; the cursor stays
+                changed = status[k] != "auto" or has_edit[k]
+                assert s.undo() == changed
+                changes += (status[k] != "auto") + has_edit[k]  # a status and a revert-tgt entry
+                if changed:
+                    last[k] = a
+                status[k], has_edit[k] = "auto", False
+                continue
             new = {"y": "confirmed", "n": "rejected", "e": "edited", "s": status[k]}[a]
             if a == "e":
+                has_edit[k] = True
                 s.edit(tgt=f"edit {len(last)} {s.current.tgt}")
                 changes += 1
             else:
@@ -370,9 +381,12 @@ def test_session_matches_a_simple_model(tmp_path: Path, answers: list[str]) -> N
         assert {k: stored[k] for k in q} == status
         t = s.tally()
         assert t.confirmed + t.rejected + t.edited + t.left == len(q)
-        assert (t.confirmed, t.rejected, t.edited, t.skipped) == tuple(
-            sum(v == a for v in last.values()) for a in "ynes"
+        assert (t.confirmed, t.rejected, t.edited, t.skipped, t.undone) == tuple(
+            sum(v == a for v in last.values()) for a in "ynesu"
         )
+        for k, b in enumerate(c.beads("d")):  # an undone edit leaves the aligned text
+            if not has_edit.get(k):
+                assert (b.src, b.tgt) == (gold_rows[k].src, gold_rows[k].tgt)
         assert len(c.log("d")) == 1 + changes
     shutil.rmtree(folder)
 
@@ -458,9 +472,9 @@ def test_a_realign_within_the_same_second_and_signature_stops_the_session(
         c.add_alignment(alignment_from_lines(ja, en, gold), doc_id="same")  # stamped at the fixed second
         s = ReviewSession(c, "same")
         with Corpus(corpus) as other:
-            r = other.add_alignment(alignment_from_lines(["冒頭に足した文。", *ja], ["Added first.", *en],
-                                                         [((0,), (0,))] + [(tuple(i + 1 for i in a), tuple(j + 1 for j in b)) for a, b in gold]),
-                                    doc_id="same")  # fmt: skip
+            shifted = [((0,), (0,))] + [(tuple(i + 1 for i in a), tuple(j + 1 for j in b)) for a, b in gold]
+            new = alignment_from_lines(["冒頭に足した文。", *ja], ["Added first.", *en], shifted)
+            r = other.add_alignment(new, doc_id="same")  # same signature, same second, other text
             assert r.action == "realigned"
         before = snapshot(corpus, "same")
         with pytest.raises(CorpusError, match="re-aligned since the review started"):
@@ -541,3 +555,37 @@ def test_text_that_is_not_unicode_is_an_answer_to_retype(corpus: Path, monkeypat
     beads, log = snapshot(corpus)
     assert (beads[q[0]].tgt, beads[q[0]].status) == ("Fixed.", "edited") and len(log) == 2
     assert_one_line_error(run("review", corpus, f"doc{bad}"), r"'doccaf\udce9' is not valid Unicode", "--doc-id")
+
+
+def test_undo_puts_beads_back_to_auto_with_their_aligned_text(corpus: Path) -> None:
+    q = queue_of(corpus)
+    before, _ = snapshot(corpus)
+    r = review(corpus, "y", "b", "u", "u", "s", "e", "", "Wrong edit.", "b", "undo", "n", "q")
+    assert r.exit_code == 0, r.output
+    assert f"bead {q[0]} is auto again" in r.stdout and f"bead {q[0]} is already auto" in r.stdout
+    assert r.stdout.rstrip().endswith(f"confirmed 0, rejected 1, edited 0, skipped 0, undone 1, left {len(q) - 1}")
+    beads, log = snapshot(corpus)
+    assert (beads[q[0]].status, beads[q[1]].status) == ("auto", "rejected")
+    assert (beads[q[1]].src, beads[q[1]].tgt) == (before[q[1]].src, before[q[1]].tgt)  # the edit is gone
+    assert [e[2:] for e in log[1:]] == [
+        (q[0], "status", "auto", "confirmed"),
+        (q[0], "status", "confirmed", "auto"),
+        (q[1], "edit-tgt", before[q[1]].tgt, "Wrong edit."),
+        (q[1], "revert-tgt", "Wrong edit.", before[q[1]].tgt),
+        (q[1], "status", "edited", "auto"),
+        (q[1], "status", "auto", "rejected"),
+    ]
+    with Corpus(corpus) as c:  # exported as aligned: no stale edit under status auto
+        assert [r.tgt for r in c.export_rows(doc_ids=[DOC])][q[1]] == before[q[1]].tgt
+
+
+def test_every_key_in_the_prompt_works(corpus: Path) -> None:
+    r = review(corpus, "q")
+    help_line = re.search(r"^1/\d+ (\[.*?): q$", r.stdout, re.M)[1]  # the prompt, as shown
+    keys = re.findall(r"\[(\w)\] (\w+)", help_line)
+    assert "  ".join(f"[{k}] {w}" for k, w in keys) == help_line
+    assert [k for k, _ in keys] == list("ynesubq")
+    for key, word in keys:
+        for answer in (key, word.upper()):
+            r = review(corpus, "s", answer, *(["", ""] if key == "e" else []), "q")
+            assert r.exit_code == 0 and "unknown answer" not in r.stdout, (answer, r.stdout[-300:])

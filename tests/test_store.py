@@ -530,7 +530,8 @@ def test_text_that_is_not_unicode_is_refused_with_a_clear_error(tmp_path: Path) 
         with pytest.raises(InputError, match=r"new target text of bead 1 is not valid Unicode.*type it again"):
             c.edit_bead("x", 1, src="二。", tgt=bad)
         assert (c.beads("x"), c.log("x")) == before
+        clean = alignment_from_lines(ja, ["a", "b"], [((0, 1), (0, 1))])
         for call in (lambda: c.beads(bad), lambda: c.set_status(bad, 0, "confirmed"),
-                     lambda: c.add_alignment(alignment_from_lines(ja, ["a", "b"], [((0, 1), (0, 1))]), doc_id=bad)):  # fmt: skip
+                     lambda: c.add_alignment(clean, doc_id=bad)):  # fmt: skip
             with pytest.raises(UsageError, match=r"document id 'caf\\udce9 au lait\.' is not valid Unicode.*--doc-id"):
                 call()

@@ -22,9 +22,10 @@ if TYPE_CHECKING:
     from align.review import ReviewSession
     from align.store import StoredBead
 
-KEYS = {"y": "confirm", "n": "reject", "e": "edit", "s": "skip", "b": "back", "q": "quit"}
+KEYS = {"y": "confirm", "n": "reject", "e": "edit", "s": "skip", "u": "undo", "b": "back", "q": "quit"}
 WORDS = {"yes": "confirm", "no": "reject", **{v: v for v in KEYS.values()}}
-HELP_LINE = "[y] confirm  [n] reject  [e] edit  [s] skip  [b] back  [q] quit"
+HELP_LINE = "  ".join(f"[{k}] {action}" for k, action in KEYS.items())
+"""The key help shown in every prompt, made from KEYS so it cannot drift from them."""
 
 
 def _read_line(prompt: str) -> str | None:
@@ -132,6 +133,13 @@ def _loop(console: Console, session: ReviewSession) -> None:
         elif action == "edit":
             if not _edit(session):
                 return
+        elif action == "undo":
+            k = session.current.bead_index
+            if session.undo():
+                typer.echo(f"bead {k} is auto again (as aligned); answer it again or s to move on")
+                shown = -1  # show it again: an edit may have been dropped
+            else:
+                typer.echo(f"bead {k} is already auto; nothing to undo")
         else:
             getattr(session, action)()
 
@@ -148,7 +156,7 @@ def review_cmd(
     ] = ["auto"],  # noqa: B006 (typer needs a literal default)
 ) -> None:
     """Review DOC's low-confidence beads in document order: y confirm, n reject, e edit, s skip,
-    b back, q quit. Each answer is saved at once; run again to resume. Ends with a summary
+    u undo (back to auto), b back, q quit. Each answer is saved at once; run again to resume. Ends with a summary
     (left = skipped and not reached)."""
     from rich.console import Console
 
