@@ -207,6 +207,9 @@ class StatusChange:
     to_change: tuple[int, ...]
     revision: int
     """The document revision the plan was made on; applying it to another one fails."""
+    was: tuple[str, ...] = ()
+    """The status of each bead of `to_change` when planned; a bead changed since then fails
+    the change (a reviewer's answer given meanwhile is not overwritten)."""
 
 
 def plan_status_change(
@@ -236,11 +239,16 @@ def plan_status_change(
         check_below(at_or_above)
         chosen |= {k for k, b in rows.items() if b.confidence >= at_or_above and b.status == "auto"}
     order = tuple(sorted(chosen))
-    return StatusChange(doc_id, status, order, tuple(k for k in order if rows[k].status != status), revision)
+    to_change = tuple(k for k in order if rows[k].status != status)
+    return StatusChange(doc_id, status, order, to_change, revision, tuple(rows[k].status for k in to_change))
 
 
 def apply_status_change(corpus: Corpus, change: StatusChange) -> int:
     """Carry out a planned change in one transaction (with its log entries): an interruption
     changes all of the beads or none. Returns how many changed. Raises CorpusError, changing
-    nothing, when the document was realigned or replaced since the plan was made."""
-    return corpus.set_statuses(change.doc_id, change.to_change, change.status, expected_revision=change.revision)
+    nothing, when the document was realigned or replaced, or one of the beads changed, since
+    the plan was made."""
+    return corpus.set_statuses(
+        change.doc_id, change.to_change, change.status,
+        expected_revision=change.revision, expected_statuses=dict(zip(change.to_change, change.was, strict=True)),
+    )  # fmt: skip

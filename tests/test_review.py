@@ -589,3 +589,26 @@ def test_every_key_in_the_prompt_works(corpus: Path) -> None:
         for answer in (key, word.upper()):
             r = review(corpus, "s", answer, *(["", ""] if key == "e" else []), "q")
             assert r.exit_code == 0 and "unknown answer" not in r.stdout, (answer, r.stdout[-300:])
+
+
+def test_confirm_does_not_overwrite_an_answer_given_after_it_was_planned(corpus: Path) -> None:
+    from align.review import apply_status_change, plan_status_change
+
+    with Corpus(corpus) as c:
+        change = plan_status_change(c, DOC, "confirmed", at_or_above=0.9)
+        k = change.to_change[1]
+        with Corpus(corpus) as reviewer:  # a reviewer rejects one of them meanwhile
+            reviewer.set_status(DOC, k, "rejected")
+        before = snapshot(corpus)
+        with pytest.raises(CorpusError, match=f"bead {k} of '{DOC}' became rejected .* run the command again"):
+            apply_status_change(c, change)
+        assert snapshot(corpus) == before
+        change = plan_status_change(c, DOC, "confirmed", at_or_above=0.9)
+        with Corpus(corpus) as other:  # a realign between plan and apply
+            other.add_alignment(gold_alignment(KYOTO / DOC, model="gold-v2"), doc_id=DOC)
+        before = snapshot(corpus)
+        with pytest.raises(CorpusError, match="re-aligned since"):
+            apply_status_change(c, change)
+        assert snapshot(corpus) == before
+        change = plan_status_change(c, DOC, "confirmed", at_or_above=0.9)
+        assert apply_status_change(c, change) == len(change.to_change) > 0

@@ -12,7 +12,7 @@ import hashlib
 import json
 import sqlite3
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -519,11 +519,19 @@ class Corpus:
         return self.set_statuses(doc_id, [bead_idx], status, expected_revision=expected_revision) == 1
 
     def set_statuses(
-        self, doc_id: str, indices: Iterable[int], status: str, *, expected_revision: int | None = None
+        self,
+        doc_id: str,
+        indices: Iterable[int],
+        status: str,
+        *,
+        expected_revision: int | None = None,
+        expected_statuses: Mapping[int, str] | None = None,
     ) -> int:
         """set_status for many beads in ONE transaction with their log entries, so an
         interruption changes all of them or none; returns how many changed. Every index is
-        checked first: a missing bead raises CorpusError and nothing changes."""
+        checked first: a missing bead raises CorpusError and nothing changes. With
+        `expected_statuses` (bead → status when the change was planned), a bead that another
+        process changed meanwhile raises CorpusError too, instead of overwriting its review."""
         if status not in BEAD_STATUSES:
             raise UsageError(f"unknown status {status!r}; use one of {', '.join(BEAD_STATUSES)}")
         order = sorted(set(indices))
@@ -535,6 +543,11 @@ class Corpus:
                 row = self._con.execute(read, (doc, k)).fetchone()
                 if row is None:
                     self._bead(doc, doc_id, k)  # raises the user-facing error
+                if expected_statuses is not None and k in expected_statuses and row[0] != expected_statuses[k]:
+                    raise CorpusError(
+                        f"{self.path}: bead {k} of {doc_id!r} became {row[0]} (was {expected_statuses[k]}) "
+                        "while this change was planned; run the command again"
+                    )
                 revert = status == "auto" and bool(row[1])
                 if row[0] != status or revert:
                     changes.append((k, row[0], revert))
