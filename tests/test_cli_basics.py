@@ -40,3 +40,21 @@ def test_ci_runs_the_readme_test_command() -> None:
     assert command.startswith("python3 -m venv")
     assert command in readme, "the README must show the exact command .ci/run runs"
     assert re.search(r"\bpytest\b", command)
+
+
+def test_usage_errors_are_one_line_through_the_console_script(tmp_path: Path) -> None:
+    cases = [
+        (["pair"], "Missing argument"),
+        (["pair", "a", "b", "--threads", "0"], "--threads"),
+        (["add", str(tmp_path / "nope.md"), str(tmp_path / "nope2.md"), "--corpus", str(tmp_path / "c.db")], "nope.md"),
+        (["frobnicate"], "frobnicate"),
+    ]
+    for args, needle in cases:
+        out = subprocess.run(
+            [sys.executable, "-c", "from align.cli import main; main()", *args],
+            capture_output=True, text=True, timeout=60,
+        )
+        assert out.returncode == 2, (args, out.stderr)
+        lines = out.stderr.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("error: ") and needle in lines[0], (args, out.stderr)
+    assert not (tmp_path / "c.db").exists()

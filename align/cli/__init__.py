@@ -40,5 +40,28 @@ for _name, _module, _func in COMMANDS:
 
 
 def main() -> None:
-    """Console-script entry point."""
-    app()
+    """Console-script entry point: like `app()`, but a usage error is one `error:` line too."""
+    import sys
+
+    try:  # Typer >= 0.25 ships its own copy of click
+        import typer._click.exceptions as exc
+    except ImportError:  # pragma: no cover - older Typer on top of click
+        import click.exceptions as exc  # type: ignore[no-redef]
+    try:
+        code = app(standalone_mode=False)
+    except exc.NoArgsIsHelpError as e:
+        typer.echo(e.ctx.get_help() if e.ctx else "", err=True)
+        code = 2
+    except exc.UsageError as e:
+        name = e.ctx.info_name if e.ctx and e.ctx.parent else None
+        where = f"align {name} --help" if name else "align --help"
+        message = " ".join(e.format_message().split())
+        typer.echo(f"error: {message} (see `{where}`)", err=True)
+        code = e.exit_code
+    except exc.ClickException as e:
+        typer.echo(f"error: {' '.join(e.format_message().split())}", err=True)
+        code = e.exit_code
+    except typer.Abort:
+        typer.echo("error: interrupted", err=True)
+        code = 130
+    sys.exit(code if isinstance(code, int) else 0)
