@@ -78,6 +78,9 @@ class Document:
         return len(self.sentences)
 
 
+REVIEW_THRESHOLD = 0.9
+"""Beads with a confidence below this go to review (the default of every --below/threshold)."""
+
 BeadStatus = Literal["auto", "confirmed", "edited", "rejected"]
 BEAD_STATUSES: tuple[str, ...] = ("auto", "confirmed", "edited", "rejected")
 

@@ -14,13 +14,13 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Literal
 
 from align.errors import CorpusError, UsageError
-from align.model import BEAD_STATUSES
+from align.model import BEAD_STATUSES, REVIEW_THRESHOLD
 
 if TYPE_CHECKING:
     from align.store import Corpus, StoredBead
 
 Answer = Literal["confirm", "reject", "edit", "skip", "undo"]
-DEFAULT_BELOW = 0.9
+DEFAULT_BELOW = REVIEW_THRESHOLD
 DEFAULT_STATUSES: tuple[str, ...] = ("auto",)
 
 

@@ -8,6 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from align.cli._common import cli_errors
+from align.cli._options import Model, NoCache, Presegmented, SrcLang, TgtLang, Threads
 
 
 @cli_errors
@@ -18,12 +19,12 @@ def add_cmd(
     doc_id: Annotated[
         Optional[str], typer.Option("--doc-id", help="Document id (default: from the source file name).")
     ] = None,
-    src_lang: Annotated[str, typer.Option("--src-lang", help="Source language code.")] = "ja",
-    tgt_lang: Annotated[str, typer.Option("--tgt-lang", help="Target language code.")] = "en",
-    model: Annotated[str, typer.Option("--model", help="Encoder: use-m3 (default), e5-small, ...")] = "use-m3",
-    presegmented: Annotated[bool, typer.Option("--presegmented", help="One sentence per line, as is.")] = False,
-    no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not use the embedding cache.")] = False,
-    threads: Annotated[int, typer.Option("--threads", min=1, max=64, help="Encoder threads.")] = 1,
+    src_lang: SrcLang = "ja",
+    tgt_lang: TgtLang = "en",
+    model: Model = "use-m3",
+    presegmented: Presegmented = False,
+    no_cache: NoCache = False,
+    threads: Threads = 1,
 ) -> None:
     """Align SRC with TGT and store the result; re-adding a changed pair keeps reviewed beads."""
     from align.pipeline import align_files

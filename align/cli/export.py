@@ -8,6 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from align.cli._common import cli_errors, warn
+from align.cli._options import IncludeUnaligned
 
 
 @cli_errors
@@ -26,13 +27,7 @@ def export_cmd(
         Optional[list[str]], typer.Option("--status", help="Only beads with this status (repeatable).")
     ] = None,
     doc: Annotated[Optional[list[str]], typer.Option("--doc", help="Only this document (repeatable).")] = None,
-    include_unaligned: Annotated[
-        Optional[bool],
-        typer.Option(
-            "--include-unaligned/--exclude-unaligned",
-            help="Keep 1-0 and 0-1 beads. Default: left out of TMX, kept in the data formats.",
-        ),
-    ] = None,
+    include_unaligned: IncludeUnaligned = None,
     excel: Annotated[bool, typer.Option("--excel", help="CSV/TSV: add a BOM so Excel reads UTF-8.")] = False,
     src_code: Annotated[Optional[str], typer.Option("--src-code", help="TMX source language code, e.g. ja-JP.")] = None,
     tgt_code: Annotated[Optional[str], typer.Option("--tgt-code", help="TMX target language code, e.g. en-US.")] = None,

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from align.cli._common import cli_errors
+from align.model import REVIEW_THRESHOLD
 
 
 @cli_errors
@@ -15,7 +16,7 @@ def list_cmd(
     corpus: Annotated[Path, typer.Argument(help="Corpus file.")],
     threshold: Annotated[
         float, typer.Option("--threshold", min=0.0, max=1.0, help="Count beads below this confidence.")
-    ] = 0.9,
+    ] = REVIEW_THRESHOLD,
 ) -> None:
     """List the documents: sentences, beads by type, mean confidence, below threshold, status."""
     import polars as pl

@@ -9,9 +9,8 @@ from typing import Annotated, Optional
 import typer
 
 from align.cli._common import cli_errors, warn
-
-REVIEW_THRESHOLD = 0.9
-
+from align.cli._options import IncludeUnaligned, Model, NoCache, Presegmented, SrcLang, TgtLang, Threads
+from align.model import REVIEW_THRESHOLD
 
 @cli_errors
 def pair_cmd(
@@ -25,23 +24,13 @@ def pair_cmd(
         Optional[str],
         typer.Option("--format", help="jsonl, csv, tsv, beads, tmx or parquet (default: from -o, else jsonl)."),
     ] = None,
-    src_lang: Annotated[str, typer.Option("--src-lang", help="Source language code.")] = "ja",
-    tgt_lang: Annotated[str, typer.Option("--tgt-lang", help="Target language code.")] = "en",
-    model: Annotated[
-        str, typer.Option("--model", help="use-m3 (default), e5-small, or a sentence-transformers folder/NAME.")
-    ] = "use-m3",
-    presegmented: Annotated[
-        bool, typer.Option("--presegmented", help="Each line of each file is one sentence, used as it is.")
-    ] = False,
-    no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not read or write the embedding cache.")] = False,
-    threads: Annotated[int, typer.Option("--threads", min=1, max=64, help="Encoder threads.")] = 1,
-    include_unaligned: Annotated[
-        Optional[bool],
-        typer.Option(
-            "--include-unaligned/--exclude-unaligned",
-            help="Keep 1-0 and 0-1 beads. Default: left out of TMX, kept in the data formats.",
-        ),
-    ] = None,
+    src_lang: SrcLang = "ja",
+    tgt_lang: TgtLang = "en",
+    model: Model = "use-m3",
+    presegmented: Presegmented = False,
+    no_cache: NoCache = False,
+    threads: Threads = 1,
+    include_unaligned: IncludeUnaligned = None,
     quiet: Annotated[bool, typer.Option("-q", "--quiet", help="No summary line on stderr.")] = False,
 ) -> None:
     """Align SRC with TGT: every bead with its texts, sentence ids, type and confidence."""

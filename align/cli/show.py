@@ -8,6 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from align.cli._common import cli_errors
+from align.model import REVIEW_THRESHOLD
 
 
 @cli_errors
@@ -31,6 +32,6 @@ def show_cmd(
                      ("type", {}), ("conf", {"justify": "right"}), ("status", {})):  # fmt: skip
         table.add_column(name, overflow="fold", **kw)
     for b in beads:
-        style = "yellow" if b.confidence < (below if below is not None else 0.9) else None
+        style = "yellow" if b.confidence < (below if below is not None else REVIEW_THRESHOLD) else None
         table.add_row(str(b.bead_index), b.src, b.tgt, b.type, f"{b.confidence:.2f}", b.status, style=style)
     Console(highlight=False, markup=False).print(table)

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Literal
 
 from align.errors import CorpusError, FormatError, InputError, UsageError
 from align.formats.rows import ExportRow
-from align.model import BEAD_STATUSES, Alignment, join_sentences
+from align.model import BEAD_STATUSES, REVIEW_THRESHOLD, Alignment, join_sentences
 from align.store import schema
 from align.store.merge import Merged, Reviewed, merge_reviewed
 from align.store.summary import move_status, refresh_summary
@@ -445,7 +445,7 @@ class Corpus:
 
     # -- reading -------------------------------------------------------------------------------
 
-    def list_documents(self, *, threshold: float = 0.9) -> pl.DataFrame:
+    def list_documents(self, *, threshold: float = REVIEW_THRESHOLD) -> pl.DataFrame:
         """One row per document: sentences per side, beads (total and by type), mean
         confidence, beads below `threshold`, and beads by review status."""
         import polars as pl
