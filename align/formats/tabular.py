@@ -155,7 +155,7 @@ def _write_parquet(rows: Iterable[ExportRow], f: IO[bytes]) -> int:
         import pyarrow as pa
         import pyarrow.parquet as pq
     except ImportError:
-        raise UsageError("parquet export needs pyarrow: pip install 'align[parquet]'") from None
+        raise UsageError("parquet export needs pyarrow: pip install pyarrow") from None
     schema = _parquet_schema()
     n = 0
     with pq.ParquetWriter(f, schema, compression="zstd") as writer:
