@@ -19,6 +19,7 @@ from align.confidence import bead_confidences
 from align.dp import best_path
 from align.errors import InputError, UsageError
 from align.model import Bead, join_sentences
+from align.refine import REFINE_MODES, refine_path
 from align.scoring import (
     AlignSettings,
     Side,
@@ -195,8 +196,8 @@ def align_sentences(
     """Align two sentence lists; every sentence ends up in exactly one bead, beads in order.
 
     `encode` maps a list of texts to L2-normalised float32 rows; it is called for the
-    sentences (unless src_vecs/tgt_vecs are given) and for a few joined spans near
-    non-1-1 beads when settings.rescore is on. Block ids/kinds mark paragraphs and headings.
+    sentences (unless src_vecs/tgt_vecs are given) and, when settings.refine is on, for the
+    joined text of a few candidate spans where the bead grain is in doubt (align/refine.py). Block ids/kinds mark paragraphs and headings.
     """
     n, m = len(src), len(tgt)
     for name, x, k in (
@@ -206,6 +207,8 @@ def align_sentences(
         ("tgt_block_kinds", tgt_block_kinds, m),
     ):
         _check_list(x, k, name)
+    if settings.refine not in REFINE_MODES:
+        raise UsageError(f"refine is {settings.refine!r}; use one of {', '.join(REFINE_MODES)}")
     stats: dict = {"warnings": []}
     if n == 0 and m == 0:
         raise InputError("both documents have no sentences; nothing to align")
@@ -231,6 +234,15 @@ def align_sentences(
         stats["span_encoded"] += k
     beads, gaps, gains, sims, lo, types, model = _run(s_side, t_side, settings)
     confs = bead_confidences(beads, gaps, gains, sims, lo, types)
+    if settings.refine != "off" and n and m:
+        t2 = time.perf_counter()
+        ref = refine_path(beads, gaps, s_side, t_side, model, settings, src, tgt, src_lang, tgt_lang, encode)
+        old = dict(zip(beads, confs))
+        confs = np.array([old[b] if np.isnan(c) else c for b, c in zip(ref.beads, ref.confidences)])
+        beads = ref.beads
+        stats["span_encoded"] += ref.spans
+        stats.update(refine_regions=ref.regions, refine_changed=ref.changed, refine_encode_s=ref.encode_s,
+                     refine_s=time.perf_counter() - t2)
     out = tuple(
         Bead(src=tuple(range(i0, i1)), tgt=tuple(range(j0, j1)), confidence=float(c))
         for (i0, i1, j0, j1), c in zip(beads, confs)
@@ -238,7 +250,8 @@ def align_sentences(
     stats["align_s"] = time.perf_counter() - t1
     stats["length_ratio"] = model.ratio
     stats["length_sigma"] = model.sigma
-    one = [sims[types.index((1, 1)), i1, j1 - lo[i1]] for (i0, i1, j0, j1) in beads if (i1 - i0, j1 - j0) == (1, 1)]
+    one = [sims[types.index((1, 1)), i1, j1 - lo[i1]] for (i0, i1, j0, j1) in beads
+           if (i1 - i0, j1 - j0) == (1, 1) and 0 <= j1 - lo[i1] < sims.shape[2]]
     stats["mean_similarity"] = float(np.mean(one)) if one else 0.0
     paired = sum(1 for b in out if b.src and b.tgt)
     if n and m and (paired < 0.3 * min(n, m) or stats["mean_similarity"] < 0.25):

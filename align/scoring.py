@@ -45,6 +45,9 @@ class AlignSettings:
     # or "joint": also encode the joined text of every span up to max_side (about max_side
     # times the encoding work; measured +0.1 point mean strict F1 on the dev sets)
     spans: str = "sum"
+    # second pass over regions whose bead grain is in doubt, with joined-text vectors of a few
+    # candidate spans (align/refine.py): "off", "multi" (around non-1-1 beads) or "near"
+    refine: str = "off"
 
     def items(self) -> tuple[tuple[str, str], ...]:
         """(name, value) pairs of every setting, in declaration order."""

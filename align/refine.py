@@ -1,0 +1,366 @@
+"""Second pass: re-decide bead granularity where the first path is in doubt, with joined text.
+
+The first search scores multi-sentence spans by sums of sentence vectors, which puts the path
+in the right place but often gets the grain wrong (a 2-2 split into two 1-1s, a 2-1 merged
+one sentence too far). Encoding the joined text of every span fixes much of that but costs
+several times the encoding work. This pass (Bertalign's second step, made selective) finds
+the regions of the path whose grain is in doubt -- every non-1-1 bead and, in mode "near",
+1-1 beads that won their node by a small decision gap -- plus one neighbouring bead on each
+side; searches each region again with beads of up to MAX_SIDE sentences a side; encodes the
+joined text only of the spans of beads that could still win (best path through them within
+MARGIN of the region's best); re-decides the region with those vectors and splices it back.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, fields, replace
+
+import numpy as np
+
+from align.confidence import bead_confidences
+from align.dp import best_path
+from align.errors import UsageError
+from align.model import join_sentences
+from align.scoring import FEATURES, AlignSettings, Side, Stats, band_dot, bead_gains, shared_band, type_features
+
+__all__ = ["REFINE_MODES", "RefineResult", "refine_path", "doubtful_regions"]
+
+Encode = Callable[[list[str]], np.ndarray]
+Path4 = list[tuple[int, int, int, int]]
+
+REFINE_MODES = ("off", "multi", "near")
+MAX_SIDE = 5  # most sentences a side of a bead inside a region (gold Text+Berg has 1-5, 2-5)
+MAX_TOTAL = 6  # most sentences in a bead inside a region, both sides together
+MARGIN = 1.5  # a bead is a candidate if the best region path through it is within this (log-odds)
+LOW_GAP = 1.0  # mode "near": a 1-1 bead won its end node by less than this
+MAX_REGION = 20  # a region grows to at most this many sentences a side
+MAX_SPANS = 12  # joined spans encoded per region at most (the best candidates first)
+SCORER = "model"  # how region beads are scored: "model" (the learned log-odds) or "margin" (Bertalign)
+SKIP = -0.1  # "margin": score of a 1-0 / 0-1 bead
+SCALE = 10.0  # "margin": scores are multiplied by this (so MARGIN is in the same units)
+BETA = 10.0  # extra weight on the joined-vector contrast of multi-sentence beads (see _contrast)
+BIG_OFFSET = -2.0  # added to the log-odds of shapes the first pass does not allow (fit for <= 4)
+
+
+@dataclass(frozen=True)
+class RefineResult:
+    """The spliced path, a confidence for each bead (NaN: keep the first pass's), and counts."""
+
+    beads: Path4
+    confidences: np.ndarray
+    regions: int
+    spans: int
+    changed: int
+    encode_s: float  # time spent encoding the joined spans
+
+
+def doubtful_regions(beads: Path4, gaps: np.ndarray, mode: str) -> list[tuple[int, int]]:
+    """Disjoint runs [p0, p1) of path bead indices whose grain is in doubt, in order."""
+    if mode not in REFINE_MODES:
+        raise UsageError(f"refine is {mode!r}; use one of {', '.join(REFINE_MODES)}")
+    if mode == "off":
+        return []
+    shapes = [(i1 - i0, j1 - j0) for i0, i1, j0, j1 in beads]
+    seeds = [p for p, s in enumerate(shapes) if s != (1, 1)]
+    if mode == "near":
+        for p, s in enumerate(shapes):
+            if s == (1, 1) and (gaps[p] < LOW_GAP or (p + 1 < len(beads) and gaps[p + 1] < LOW_GAP)):
+                seeds.append(p)
+        seeds.sort()
+    out: list[tuple[int, int]] = []
+    for p in seeds:
+        p0, p1 = max(0, p - 1), min(len(beads), p + 2)
+        if out and p0 <= out[-1][1]:
+            q0, q1 = out[-1]
+            if _size(beads, q0, max(q1, p1)) <= MAX_REGION:
+                out[-1] = (q0, max(q1, p1))
+                continue
+            p0 = q1  # keep regions disjoint
+            if p0 >= p1:
+                continue
+        out.append((p0, p1))
+    return [r for r in out if _size(beads, *r) >= 2]
+
+
+def _size(beads: Path4, p0: int, p1: int) -> int:
+    return max(beads[p1 - 1][1] - beads[p0][0], beads[p1 - 1][3] - beads[p0][2])
+
+
+def _pad_take(v, idx: np.ndarray, pad):
+    """v[idx] with `pad` where idx is -1 (a separator between regions)."""
+    if isinstance(v, tuple):
+        return tuple(pad if i < 0 else v[i] for i in idx)
+    out = v[np.maximum(idx, 0)].copy()
+    out[idx < 0] = pad
+    return out
+
+
+def _concat_side(side: Side, idx: np.ndarray, joint: dict[int, np.ndarray]) -> Side:
+    """The sentences idx of a side (-1: an empty separator sentence) as one side."""
+    n = len(side)
+    kw = {}
+    for f in fields(side):
+        v = getattr(side, f.name)
+        if isinstance(v, (np.ndarray, tuple)) and len(v) == n:
+            pad = frozenset() if isinstance(v, tuple) else 1.0 if f.name == "lengths" else 0
+            kw[f.name] = _pad_take(v, idx, pad)
+    return replace(side, joint=joint, **kw)
+
+
+def _concat_stats(stats: Stats, si: np.ndarray, ti: np.ndarray, n: int, m: int) -> Stats:
+    """Per-sentence statistics of the concatenated regions (fields ending _s source, _t target)."""
+    kw = {}
+    for f in fields(stats):
+        v = getattr(stats, f.name)
+        if isinstance(v, np.ndarray) and v.ndim == 1 and len(v) and f.name[-2:] in ("_s", "_t"):
+            idx, k = (si, n) if f.name.endswith("_s") else (ti, m)
+            if len(v) == k:
+                kw[f.name] = _pad_take(v, idx, float(np.mean(v)))
+    return replace(stats, **kw)
+
+
+def _batch_gains(
+    src: Side, tgt: Side, stats: Stats, boxes: list[tuple[int, int, int, int]], st: AlignSettings,
+    first: AlignSettings, vs: dict, vt: dict,
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """(gains, sims) of shape (K, n_r + 1, m_r + 1) for every box, scored in one call.
+
+    The boxes' sentences are laid one after another (an empty separator sentence between
+    two boxes) and scored in a band whose rows of box r start at box r's first target node,
+    so the per-call cost of the scorer is paid once, not once per region.
+    """
+    si: list[int] = []
+    ti: list[int] = []
+    starts = []
+    for s0, s1, t0, t1 in boxes:
+        if si:
+            si.append(-1)
+            ti.append(-1)
+        starts.append((len(si), len(ti)))
+        si += range(s0, s1)
+        ti += range(t0, t1)
+    si_a, ti_a = np.asarray(si, np.int64), np.asarray(ti, np.int64)
+    types = st.bead_types()
+    scored = [k for k, (a, b) in enumerate(types) if a <= len(si) and b <= len(ti)]
+    d = src.vecs.shape[1]
+    joints = []
+    for idx, spans, side_n in ((si_a, vs, len(si)), (ti_a, vt, len(ti))):
+        pos = {int(x): p for p, x in enumerate(idx) if x >= 0}
+        joint: dict[int, np.ndarray] = {}
+        for (i0, i1), v in spans.items():
+            a = i1 - i0
+            if a not in joint:
+                joint[a] = np.full((side_n + 1, d), np.nan, np.float32)
+            joint[a][pos[i1 - 1] + 1] = v
+        joints.append(joint)
+    cs, ct = _concat_side(src, si_a, joints[0]), _concat_side(tgt, ti_a, joints[1])
+    lo = np.zeros(len(si) + 1, dtype=np.int64)
+    for (r0, c0), (s0, s1, _t0, _t1) in zip(starts, boxes):
+        lo[r0:] = c0
+    W = max(t1 - t0 for _s0, _s1, t0, t1 in boxes) + 1
+    S = band_dot(cs.vecs, ct.vecs, lo, W)
+    E = shared_band(cs.tokens, ct.tokens, lo, W)
+    cstats = _concat_stats(stats, si_a, ti_a, len(src), len(tgt))
+    K = len(types)
+    if SCORER == "margin":
+        g_part, s_part = _margin_gains(S, E, lo, cs, ct, cstats, [types[k] for k in scored], st)
+    else:
+        g_part, s_part = bead_gains(S, E, lo, cs, ct, cstats, [types[k] for k in scored], st)
+    gains = np.full((K,) + g_part.shape[1:], -np.inf, np.float32)
+    sims = np.full((K,) + g_part.shape[1:], np.nan, np.float32)
+    gains[scored], sims[scored] = g_part, s_part
+    allowed = set(first.bead_types())
+    out = []
+    for (r0, _c0), (s0, s1, t0, t1) in zip(starts, boxes):
+        n_r, m_r = s1 - s0, t1 - t0
+        G = gains[:, r0 : r0 + n_r + 1, : m_r + 1].astype(np.float64)
+        sm = sims[:, r0 : r0 + n_r + 1, : m_r + 1]
+        for k, (a, b) in enumerate(types):
+            G[k, :a] = -np.inf  # beads reaching back over the region's start
+            G[k, :, :b] = -np.inf
+            if (a, b) not in allowed:
+                G[k] += BIG_OFFSET
+        if BETA:
+            G += BETA * _contrast(sm, types)
+        out.append((G, sm))
+    return out
+
+
+def _contrast(sims: np.ndarray, types) -> np.ndarray:
+    """(K, R, C): how much each multi-sentence bead's cosine beats its best one-shorter sub-bead.
+
+    With joined-text vectors this is the cleanest test of whether the last (or first)
+    sentence belongs to the bead or is a stray (a deletion glued on, half of another bead).
+    """
+    out = np.zeros(sims.shape)
+    index = {t: k for k, t in enumerate(types)}
+    for k, (a, b) in enumerate(types):
+        if a == 0 or b == 0 or a + b < 3:
+            continue
+        subs = []
+        if a > 1:
+            s = sims[index[(a - 1, b)]]
+            subs += [s, np.pad(s, ((1, 0), (0, 0)), constant_values=np.nan)[:-1]]
+        if b > 1:
+            s = sims[index[(a, b - 1)]]
+            subs += [s, np.pad(s, ((0, 0), (1, 0)), constant_values=np.nan)[:, :-1]]
+        best = np.fmax.reduce(subs)
+        c = sims[k] - best
+        out[k] = np.where(np.isfinite(c), c, 0.0)
+    return out
+
+
+def _margin_gains(S, E, lo, src: Side, tgt: Side, stats: Stats, types, st: AlignSettings):
+    """Bertalign's bead score: cosine minus the mean cosine with the neighbouring sentences,
+    times a length-fit factor; a fixed SKIP for 1-0 / 0-1."""
+    K = len(types)
+    rows, W = S.shape
+    gains = np.full((K, rows, W), -np.inf, np.float32)
+    sims = np.full((K, rows, W), np.nan, np.float32)
+    nb, lz = FEATURES.index("neighbour_margin"), FEATURES.index("len_z")
+    m = len(tgt)
+    j = lo[:, None] + np.arange(W)[None, :]
+    for k, (a, b) in enumerate(types):
+        if a == 0 or b == 0:
+            ok = (j <= m) & (j >= b) & (np.arange(rows)[:, None] >= a)
+            gains[k] = np.where(ok, SKIP, -np.inf)
+            continue
+        feats, sim, ok = type_features(S, E, lo, src, tgt, stats, a, b, st, None)
+        pen = np.log2(1.0 + np.exp(-np.abs(feats[lz]) * stats.sigma))
+        gains[k] = np.where(ok, SCALE * feats[nb] * pen, -np.inf)
+        sims[k] = np.where(ok, sim, np.nan)
+    return gains, sims
+
+
+def _forward(G: np.ndarray, types: Sequence[tuple[int, int]]) -> np.ndarray:
+    """D[i, j]: best gain of a path from (0, 0) to (i, j) over the full local matrix."""
+    K, R, C = G.shape
+    D = np.full((R, C), -np.inf)
+    for i in range(R):
+        row = np.full(C, -np.inf)
+        if i == 0:
+            row[0] = 0.0
+        for k, (a, b) in enumerate(types):
+            if a == 0 or a > i or b >= C:
+                continue
+            cand = np.full(C, -np.inf)
+            cand[b:] = D[i - a, : C - b] + G[k, i, b:]
+            row = np.maximum(row, cand)
+        for k, (a, b) in enumerate(types):
+            if a == 0:
+                for j in range(1, C):
+                    row[j] = max(row[j], row[j - 1] + G[k, i, j])
+        D[i] = row
+    return D
+
+
+def _max_marginals(G: np.ndarray, types: Sequence[tuple[int, int]]) -> tuple[np.ndarray, float]:
+    """M[k, i, j]: best total of a path that uses the bead k ending at (i, j); and the best total."""
+    K, R, C = G.shape
+    D = _forward(G, types)
+    Grev = np.full_like(G, -np.inf, dtype=np.float64)
+    fits = [k for k, (a, b) in enumerate(types) if a < R and b < C]
+    for k in fits:
+        a, b = types[k]
+        Grev[k, a:, b:] = G[k, ::-1, ::-1][: R - a, : C - b]
+    B = _forward(Grev, types)[::-1, ::-1]
+    M = np.full(G.shape, -np.inf)
+    for k in fits:
+        a, b = types[k]
+        M[k, a:, b:] = D[: R - a, : C - b] + G[k, a:, b:] + B[a:, b:]
+    return M, float(D[-1, -1])
+
+
+def _candidate_spans(G: np.ndarray, types, box) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """Document spans (i0, i1) of 2+ sentences used by beads that could still win the region."""
+    s0, _s1, t0, _t1 = box
+    M, best = _max_marginals(G, types)
+    cands = []
+    for k, (a, b) in enumerate(types):
+        if max(a, b) < 2 or min(a, b) == 0:
+            continue
+        ii, jj = np.nonzero(M[k] >= best - MARGIN)
+        cands += [(-M[k, i, j], a, b, i, j) for i, j in zip(ii, jj)]
+    cands.sort()
+    ss: list[tuple[int, int]] = []
+    ts: list[tuple[int, int]] = []
+    for _m, a, b, i, j in cands:
+        new = []
+        if a >= 2 and (s0 + i - a, s0 + i) not in ss:
+            new.append(("s", (s0 + i - a, s0 + i)))
+        if b >= 2 and (t0 + j - b, t0 + j) not in ts:
+            new.append(("t", (t0 + j - b, t0 + j)))
+        if len(ss) + len(ts) + len(new) > MAX_SPANS:
+            break
+        for side, sp in new:
+            (ss if side == "s" else ts).append(sp)
+    return ss, ts
+
+
+def _encode(spans: list[tuple[int, int]], texts: Sequence[str], lang: str, encode: Encode) -> dict:
+    if not spans:
+        return {}
+    v = np.asarray(encode([join_sentences(list(texts[i0:i1]), lang) for i0, i1 in spans]), np.float32)
+    v /= np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-12)
+    return dict(zip(spans, v))
+
+
+def refine_path(
+    beads: Path4, gaps: np.ndarray, src: Side, tgt: Side, stats: Stats, st: AlignSettings,
+    src_texts: Sequence[str], tgt_texts: Sequence[str], src_lang: str, tgt_lang: str, encode: Encode,
+) -> RefineResult:
+    """Re-decide the doubtful regions of a first-pass path with joined-span vectors; splice back.
+
+    Every sentence stays in exactly one bead, in order: each region is replaced by a path over
+    exactly its own sentences.
+    """
+    regions = doubtful_regions(beads, gaps, st.refine)
+    conf = np.full(len(beads), np.nan)
+    if not regions:
+        return RefineResult(list(beads), conf, 0, 0, 0, 0.0)
+    lst = replace(st, max_side=MAX_SIDE, max_total=MAX_TOTAL)
+    boxes = [(beads[p0][0], beads[p1 - 1][1], beads[p0][2], beads[p1 - 1][3]) for p0, p1 in regions]
+    keep = [k for k, b in enumerate(boxes) if b[1] > b[0] and b[3] > b[2]]
+    regions, boxes = [regions[k] for k in keep], [boxes[k] for k in keep]
+    if not regions:
+        return RefineResult(list(beads), conf, 0, 0, 0, 0.0)
+    types = lst.bead_types()
+    want_s: list[tuple[int, int]] = []
+    want_t: list[tuple[int, int]] = []
+    for (G, _sims), box in zip(_batch_gains(src, tgt, stats, boxes, lst, st, {}, {}), boxes):
+        ss, ts = _candidate_spans(G, types, box)
+        want_s += ss
+        want_t += ts
+    t_enc = time.perf_counter()
+    vs = _encode(want_s, src_texts, src_lang, encode)
+    vt = _encode(want_t, tgt_texts, tgt_lang, encode)
+    t_enc = time.perf_counter() - t_enc
+    todo = [k for k, (s0, s1, t0, t1) in enumerate(boxes)
+            if any(s0 <= i0 and i1 <= s1 for i0, i1 in vs) or any(t0 <= j0 and j1 <= t1 for j0, j1 in vt)]
+    scored = dict(zip(todo, _batch_gains(src, tgt, stats, [boxes[k] for k in todo], lst, st, vs, vt))) if todo else {}
+    out: Path4 = []
+    out_conf: list[float] = []
+    last = 0
+    changed = 0
+    lo_cache: dict[int, np.ndarray] = {}
+    for k, ((p0, p1), box) in enumerate(zip(regions, boxes)):
+        if k not in scored:
+            continue
+        out += beads[last:p0]
+        out_conf += [np.nan] * (p0 - last)
+        last = p1
+        s0, s1, t0, t1 = box
+        G, sims = scored[k]
+        lo = lo_cache.setdefault(s1 - s0, np.zeros(s1 - s0 + 1, dtype=np.int64))
+        local, _total, lgaps = best_path(G, lo, types, t1 - t0)
+        c = bead_confidences(local, lgaps, G, sims, lo, types)
+        new = [(i0 + s0, i1 + s0, j0 + t0, j1 + t0) for i0, i1, j0, j1 in local]
+        old = set(beads[p0:p1])
+        changed += sum(1 for b in new if b not in old)
+        out += new
+        out_conf += [np.nan if b in old else float(x) for b, x in zip(new, c)]
+    out += beads[last:]
+    out_conf += [np.nan] * (len(beads) - last)
+    return RefineResult(out, np.asarray(out_conf), len(regions), len(vs) + len(vt), changed, t_enc)
