@@ -2,10 +2,11 @@
 
 Features of a path bead: its own log-odds gain, the DP's decision gap at its end node (how
 much better the chosen way into that node was than the best other way), the gaps of its
-neighbours, its cosine similarity and its shape. A logistic score over them, mapped through
+neighbours, its cosine similarity, its shape, and its path margin: how much better the best
+path is than the best path without this bead (exact, from forward and backward passes). A logistic score over them, mapped through
 an isotonic fit to the share of beads exactly right, is fitted on the development sets by
 bench/fit_confidence.py (parameters in align/data/confidence.py). A 1-0 or
-0-1 bead gets its own learned rate, never a free 1.0; no bead gets more than 0.999.
+0-1 bead gets its own isotonic map, at most NULL_CAP; no bead gets more than 0.999.
 """
 
 from __future__ import annotations
@@ -14,8 +15,14 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from align.dp import path_margins
+
+# 1-0 / 0-1 beads have their own isotonic map (fewer of them are right) and never more than
+# this: the development sets hold too few of them to vouch for more
+NULL_CAP = 0.95
+
 CONF_FEATURES = ("const", "gain", "gap", "gap_prev", "gap_next", "gap_min", "sim", "is_null", "is_pair",
-                 "is_many", "gain_prev", "gain_next", "rival")
+                 "is_many", "gain_prev", "gain_next", "rival", "margin", "margin_min")
 
 
 def confidence_features(
@@ -57,6 +64,9 @@ def confidence_features(
     X[:, 10] = np.concatenate([[g[0]], g[:-1]])
     X[:, 11] = np.concatenate([g[1:], [g[-1]]])
     X[:, 12] = np.clip([_rival(b, gains, lo, types) for b in beads], -10.0, 10.0) - g
+    mg = np.clip(path_margins(beads, gains, lo, types, beads[-1][3]), 0.0, 10.0)
+    X[:, 13] = mg
+    X[:, 14] = np.minimum(mg, np.minimum(np.concatenate([[10.0], mg[:-1]]), np.concatenate([mg[1:], [10.0]])))
     return X
 
 
@@ -91,8 +101,11 @@ def bead_confidences(
     types: Sequence[tuple[int, int]],
 ) -> np.ndarray:
     """Calibrated probability that each path bead is exactly right, in [0, 0.999]."""
-    from align.data.confidence import RATE_POINTS, SCORE_POINTS, WEIGHTS
+    from align.data.confidence import NULL_RATE_POINTS, NULL_SCORE_POINTS, RATE_POINTS, SCORE_POINTS, WEIGHTS
 
     X = confidence_features(beads, gaps, gains, sims, lo, types)
     z = X @ np.asarray(WEIGHTS, dtype=np.float64)
-    return np.clip(np.interp(z, SCORE_POINTS, RATE_POINTS), 0.0, 0.999)
+    conf = np.interp(z, SCORE_POINTS, RATE_POINTS)
+    null = X[:, CONF_FEATURES.index("is_null")] > 0
+    conf[null] = np.minimum(np.interp(z[null], NULL_SCORE_POINTS, NULL_RATE_POINTS), NULL_CAP)
+    return np.clip(conf, 0.0, 0.999)

@@ -19,29 +19,24 @@ import numpy as np
 NEG = -np.inf
 
 
-def best_path(
-    gains: np.ndarray, lo: np.ndarray, types: Sequence[tuple[int, int]], m: int
-) -> tuple[list[tuple[int, int, int, int]], float, np.ndarray]:
-    """Highest-gain path from (0, 0) to (n, m).
-
-    Returns the beads as (i0, i1, j0, j1), the path's total gain, and for every path bead
-    the decision gap at its end node: how much better the chosen way into that node was than
-    the best other way (inf when there was no other way) -- a cheap confidence feature.
-
-    gains: float array (K, n + 1, W); lo: int array (n + 1,) of each row's first column;
-    types: K pairs (a, b) with a, b >= 0, a + b > 0; a 0-b type must have b == 1.
-    Raises ValueError when (n, m) cannot be reached inside the band.
-    """
-    K, rows, W = gains.shape
-    n = rows - 1
-    lo = np.asarray(lo, dtype=np.int64)
+def _split_types(gains: np.ndarray, lo: np.ndarray, types: Sequence[tuple[int, int]]) -> tuple[int, list[int]]:
+    """(index of the 0-1 type or -1, indices of the types that advance the row); checks shapes."""
+    K, rows, _W = gains.shape
     if len(types) != K or lo.shape != (rows,):
         raise ValueError("gains, lo and types do not agree in shape")
     chain = [k for k, (a, b) in enumerate(types) if a == 0]
     if any(types[k][1] != 1 for k in chain) or len(chain) > 1:
         raise ValueError("the only same-row bead type allowed is 0-1")
-    k01 = chain[0] if chain else -1
-    cross = [k for k, (a, _b) in enumerate(types) if a > 0]
+    return (chain[0] if chain else -1), [k for k, (a, _b) in enumerate(types) if a > 0]
+
+
+def _forward(
+    gains: np.ndarray, lo: np.ndarray, types: Sequence[tuple[int, int]], m: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """D (best gain from (0, 0) to each node), back-pointers and decision gaps, all (n + 1, W)."""
+    K, rows, W = gains.shape
+    lo = np.asarray(lo, dtype=np.int64)
+    k01, cross = _split_types(gains, lo, types)
 
     D = np.full((rows, W), NEG, dtype=np.float64)
     bp = np.full((rows, W), -1, dtype=np.int8)
@@ -69,25 +64,47 @@ def best_path(
             B[better] = k
         if k01 >= 0:
             g = gains[k01, i].astype(np.float64)
-            g = np.where(np.isfinite(g), g, -1e12)
-            g[0] = 0.0  # never used: column lo[i] has no left neighbour in this row
-            G = np.cumsum(g)
-            vals = np.where(np.isfinite(X), X - G, -np.inf)
-            Y = np.maximum.accumulate(vals)
-            via = G + Y
-            # the chain wins where the running maximum was set strictly left of this column
-            # (comparing indices, not sums, so rounding cannot fake a better chain)
-            new = vals > np.concatenate([[-np.inf], Y[:-1]])
-            src_col = np.maximum.accumulate(np.where(new, cols, 0))
-            take = np.isfinite(via) & (src_col < cols) & (via > -1e11)
-            X2 = np.where(take, X, np.maximum(X2, np.where(via > -1e11, via, NEG)))
-            X = np.where(take, via, X)
-            B[take] = k01
+            for s0, s1 in _chain_runs(g):
+                # a run of 0-1 beads from column c to t gains G[t] - G[c]
+                G = np.cumsum(np.concatenate([[0.0], g[s0 + 1 : s1]]))
+                x = X[s0:s1]
+                vals = np.where(np.isfinite(x), x - G, -np.inf)
+                Y = np.maximum.accumulate(vals)
+                via = G + Y
+                # the chain wins where the running maximum was set strictly left of this column
+                # (comparing indices, not sums, so rounding cannot fake a better chain)
+                new = vals > np.concatenate([[-np.inf], Y[:-1]])
+                loc = np.arange(s1 - s0)
+                src_col = np.maximum.accumulate(np.where(new, loc, 0))
+                take = np.isfinite(via) & (src_col < loc)
+                X2[s0:s1] = np.where(take, x, np.maximum(X2[s0:s1], via))
+                X[s0:s1] = np.where(take, via, x)
+                B[s0:s1][take] = k01
         X[j > m] = NEG
         D[i] = X
         bp[i] = B
         with np.errstate(invalid="ignore"):
             gap[i] = np.where(np.isfinite(X2), np.maximum(X - X2, 0.0), np.inf)
+    return D, bp, gap
+
+
+def best_path(
+    gains: np.ndarray, lo: np.ndarray, types: Sequence[tuple[int, int]], m: int
+) -> tuple[list[tuple[int, int, int, int]], float, np.ndarray]:
+    """Highest-gain path from (0, 0) to (n, m).
+
+    Returns the beads as (i0, i1, j0, j1), the path's total gain, and for every path bead
+    the decision gap at its end node: how much better the chosen way into that node was than
+    the best other way (inf when there was no other way) -- a cheap confidence feature.
+
+    gains: float array (K, n + 1, W); lo: int array (n + 1,) of each row's first column;
+    types: K pairs (a, b) with a, b >= 0, a + b > 0; a 0-b type must have b == 1.
+    Raises ValueError when (n, m) cannot be reached inside the band.
+    """
+    K, rows, W = gains.shape
+    n = rows - 1
+    lo = np.asarray(lo, dtype=np.int64)
+    D, bp, gap = _forward(gains, lo, types, m)
     c = m - lo[n]
     if not (0 <= c < W) or not np.isfinite(D[n, c]):
         raise ValueError("the end of both documents is not reachable inside the band")
@@ -106,3 +123,102 @@ def best_path(
     beads.reverse()
     gaps.reverse()
     return beads, total, np.asarray(gaps, dtype=np.float64)
+
+
+def _backward(gains: np.ndarray, lo: np.ndarray, types: Sequence[tuple[int, int]], m: int) -> np.ndarray:
+    """(n + 1, W): best gain from each node to (n, m), -inf where (n, m) cannot be reached."""
+    K, rows, W = gains.shape
+    n = rows - 1
+    k01, cross = _split_types(gains, lo, types)
+    Bk = np.full((rows, W), NEG, dtype=np.float64)
+    cols = np.arange(W)
+    for i in range(n, -1, -1):
+        j = lo[i] + cols
+        X = np.full(W, NEG)
+        if i == n:
+            X[j == m] = 0.0
+        for k in cross:
+            a, b = types[k]
+            r = i + a
+            if r > n:
+                continue
+            c = j + b - lo[r]
+            ok = (c >= 0) & (c < W)
+            cand = np.full(W, NEG)
+            cand[ok] = Bk[r, c[ok]] + gains[k, r, c[ok]]
+            X = np.maximum(X, cand)
+        if k01 >= 0:
+            g = gains[k01, i].astype(np.float64)
+            for s0, s1 in _chain_runs(g):
+                # a run of 0-1 beads from column c to t gains G[t] - G[c]: a running max from the right
+                G = np.cumsum(np.concatenate([[0.0], g[s0 + 1 : s1]]))
+                x = X[s0:s1]
+                vals = np.where(np.isfinite(x), x + G, -np.inf)
+                X[s0:s1] = np.maximum(x, np.maximum.accumulate(vals[::-1])[::-1] - G)
+        X[j > m] = NEG
+        Bk[i] = X
+    return Bk
+
+
+def path_margins(
+    beads: Sequence[tuple[int, int, int, int]], gains: np.ndarray, lo: np.ndarray, types: Sequence[tuple[int, int]],
+    m: int,
+) -> np.ndarray:
+    """For each bead of the best path: its total gain minus that of the best path without the bead.
+
+    Every path covers the bead's first source sentence (its target sentence for a 0-1 bead)
+    with exactly one bead, so the best path without it is the best max-marginal (forward +
+    gain + backward) over the other beads that cover that sentence. 0 means a tie; inf means
+    there is no other way through.
+    """
+    from align.scoring import column_view, shift
+
+    K, rows, W = gains.shape
+    n = rows - 1
+    lo = np.asarray(lo, dtype=np.int64)
+    N = len(beads)
+    if N == 0:
+        return np.zeros(0)
+    F = _forward(gains, lo, types, m)[0]
+    Bk = _backward(gains, lo, types, m)
+    total = F[n, m - lo[n]]
+    arr = np.asarray(beads, dtype=np.int64).reshape(N, 4)
+    i0, i1, j0, j1 = arr.T
+    own = np.array([types.index((b[1] - b[0], b[3] - b[2])) for b in beads])
+    alt = np.full(N, -np.inf)
+    src = i1 > i0
+    for k, (a, b) in enumerate(types):
+        MM = shift(F, lo, a, b, fill=NEG) + gains[k].astype(np.float64) + Bk
+        MM = np.where(np.isfinite(MM), MM, NEG)
+        if a > 0 and src.any():
+            top = _top2(MM)
+            for p in range(a):
+                r = i0 + 1 + p
+                ok = src & (r <= n)
+                rr = np.clip(r, 0, n)
+                v = np.where((own == k) & (rr == i1), top[rr, 1], top[rr, 0])
+                alt = np.where(ok, np.maximum(alt, v), alt)
+        if b > 0 and (~src).any():
+            C = column_view(MM, lo, m, NEG)  # (m + 1, H): the column's values over its rows
+            top = _top2(C)
+            for q in range(b):
+                c = j0 + 1 + q
+                ok = ~src & (c <= m)
+                cc = np.clip(c, 0, m)
+                v = np.where((own == k) & (cc == j1), top[cc, 1], top[cc, 0])
+                alt = np.where(ok, np.maximum(alt, v), alt)
+    return np.maximum(total - alt, 0.0)
+
+
+def _top2(A: np.ndarray) -> np.ndarray:
+    """(rows, 2): the largest and second largest value of each row (-inf when missing)."""
+    if A.shape[1] < 2:
+        return np.concatenate([A, np.full_like(A, NEG)], axis=1)
+    return -np.partition(-A, 1, axis=1)[:, :2]
+
+
+def _chain_runs(g: np.ndarray) -> list[tuple[int, int]]:
+    """Column runs [s0, s1) of a row that a chain of 0-1 beads can cross (g finite after s0)."""
+    stops = np.flatnonzero(~np.isfinite(g[1:])) + 1  # no 0-1 bead ends at these columns
+    bounds = [0, *stops.tolist(), len(g)]
+    return [(a, b) for a, b in zip(bounds[:-1], bounds[1:]) if b > a]

@@ -21,14 +21,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from benchmark import load_set, make_encoder, reliability  # noqa: E402
 
 from align import aligner as A  # noqa: E402
-from align.confidence import CONF_FEATURES, confidence_features  # noqa: E402
+from align.confidence import CONF_FEATURES, NULL_CAP, confidence_features  # noqa: E402
 from align.scoring import AlignSettings, make_side  # noqa: E402
 
 SETS = ("kyoto-dev-clean", "kyoto-dev-hard", "textberg-dev", "kyoto-synth-21")
 
 
 def collect(enc, st: AlignSettings):
-    X, y, fold = [], [], []
+    """Confidence features of every path bead, exactly-right labels, article folds and bead kinds."""
+    X, y, fold, kind = [], [], [], []
     for name in SETS:
         for p in load_set(name):
             s = make_side(p.src, enc.encode(p.src), None, None)
@@ -37,13 +38,15 @@ def collect(enc, st: AlignSettings):
             gold = {(tuple(a), tuple(b)) for a, b in p.gold}
             X.append(confidence_features(beads, gaps, gains, sims, lo, types))
             y += [(tuple(range(i0, i1)), tuple(range(j0, j1))) in gold for i0, i1, j0, j1 in beads]
+            kind += ["null" if i0 == i1 or j0 == j1 else "1-1" if i1 - i0 == j1 - j0 == 1 else "multi"
+                     for i0, i1, j0, j1 in beads]
             # the same article is in the same fold in every Kyoto set; Text+Berg split by halves
             art = p.name.split("/")[-1]
             f = zlib.crc32(art.encode()) % 2
             if name == "textberg-dev":
                 f = (np.arange(len(beads)) >= len(beads) // 2).astype(int)
             fold.append(np.broadcast_to(f, (len(beads),)))
-    return np.concatenate(X), np.array(y), np.concatenate(fold)
+    return np.concatenate(X), np.array(y), np.concatenate(fold), np.array(kind)
 
 
 def main() -> None:
@@ -52,23 +55,38 @@ def main() -> None:
     args = ap.parse_args()
     from sklearn.linear_model import LogisticRegression
 
-    X, y, fold = collect(make_encoder("use-m3", True), AlignSettings())
+    X, y, fold, kind = collect(make_encoder("use-m3", True), AlignSettings())
     from sklearn.isotonic import IsotonicRegression
 
-    def fit(Xa, ya):
-        """Logistic scores, then an isotonic map of the score to the rate of exactly right."""
+    null = X[:, CONF_FEATURES.index("is_null")] > 0
+
+    def fit(Xa, ya, na):
+        """Logistic scores, then isotonic maps of the score to the rate of exactly right (nulls apart)."""
         clf = LogisticRegression(C=1.0, max_iter=5000, fit_intercept=False).fit(Xa, ya)
         z = Xa @ clf.coef_[0]
-        iso = IsotonicRegression(out_of_bounds="clip", y_min=0.0, y_max=0.999).fit(z, ya)
-        return clf.coef_[0], iso.X_thresholds_, iso.y_thresholds_
+        iso = IsotonicRegression(out_of_bounds="clip", y_min=0.0, y_max=0.999).fit(z[~na], ya[~na])
+        iso_n = IsotonicRegression(out_of_bounds="clip", y_min=0.0, y_max=NULL_CAP).fit(z[na], ya[na])
+        return clf.coef_[0], (iso.X_thresholds_, iso.y_thresholds_), (iso_n.X_thresholds_, iso_n.y_thresholds_)
+
+    def predict(Xa, na, w, m, mn):
+        z = Xa @ w
+        return np.where(na, np.minimum(np.interp(z, *mn), NULL_CAP), np.interp(z, *m))
 
     held = np.zeros(len(y))
     for f in (0, 1):
-        w, xs, ys = fit(X[fold != f], y[fold != f])
-        held[fold == f] = np.interp(X[fold == f] @ w, xs, ys)
-    print("2-fold cross-validated reliability (held-out articles):")
-    print(reliability(list(zip(held, y))))
-    w, xs, ys = fit(X, y)
+        w, m, mn = fit(X[fold != f], y[fold != f], null[fold != f])
+        held[fold == f] = predict(X[fold == f], null[fold == f], w, m, mn)
+    lines = ["2-fold cross-validated reliability (held-out articles):", reliability(list(zip(held, y)))]
+    for k in ("1-1", "multi", "null"):
+        sel = kind == k
+        hi = sel & (held >= 0.9)
+        lines.append(f"{k:5s}: {sel.sum():5d} beads, {hi.sum():5d} at >= 0.9 ({(y[hi].mean() if hi.any() else 0):.3f} right), "
+                     f"max confidence {held[sel].max() if sel.any() else 0:.3f}, share right {y[sel].mean() if sel.any() else 0:.3f}")
+    print("\n".join(lines))
+    out = Path(__file__).resolve().parent / "results" / "confidence.txt"
+    out.parent.mkdir(exist_ok=True)
+    out.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    w, (xs, ys), (xn, yn) = fit(X, y, null)
     print(", ".join(f"{f}={v:+.3f}" for f, v in zip(CONF_FEATURES, w)))
     if args.write:
         path = Path(__file__).resolve().parents[1] / "align" / "data" / "confidence.py"
@@ -78,7 +96,10 @@ def main() -> None:
             f"WEIGHTS = [{', '.join(f'{v:.4f}' for v in w)}]\n\n"
             "# isotonic map from the weighted score to the share of beads exactly right\n"
             f"SCORE_POINTS = [{', '.join(f'{v:.4f}' for v in xs)}]\n"
-            f"RATE_POINTS = [{', '.join(f'{v:.4f}' for v in ys)}]\n",
+            f"RATE_POINTS = [{', '.join(f'{v:.4f}' for v in ys)}]\n\n"
+            "# the same for 1-0 / 0-1 beads\n"
+            f"NULL_SCORE_POINTS = [{', '.join(f'{v:.4f}' for v in xn)}]\n"
+            f"NULL_RATE_POINTS = [{', '.join(f'{v:.4f}' for v in yn)}]\n",
             encoding="utf-8",
         )
         print(f"wrote {path}")

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from align.dp import best_path
+from align.dp import best_path, path_margins
 from align.scoring import AlignSettings
 
 TYPES = AlignSettings().bead_types()
@@ -95,3 +95,39 @@ def test_end_outside_the_band_is_an_error() -> None:
     gains = np.zeros((len(TYPES), 4, 2))
     with pytest.raises(ValueError, match="not reachable"):
         best_path(gains, np.zeros(4, dtype=np.int64), TYPES, 5)
+
+
+@settings(max_examples=100, deadline=None)
+@given(n=st.integers(0, 6), m=st.integers(0, 6), seed=st.integers(0, 2**31 - 1))
+def test_path_margin_is_the_loss_of_the_best_path_without_the_bead(n: int, m: int, seed: int) -> None:
+    if n == 0 and m == 0:
+        return
+    rng = np.random.default_rng(seed)
+    gains = rng.normal(size=(len(TYPES), n + 1, m + 1))
+    lo = np.zeros(n + 1, dtype=np.int64)
+    beads, total, _ = best_path(gains, lo, TYPES, m)
+    margins = path_margins(beads, gains, lo, TYPES, m)
+    assert len(margins) == len(beads) and np.all(margins >= 0)
+    for (i0, i1, j0, j1), got in zip(beads, margins):
+        banned = gains.copy()
+        banned[TYPES.index((i1 - i0, j1 - j0)), i1, j1] = -np.inf
+        want = total - reference(banned, TYPES, n, m)  # inf when no other path exists
+        assert got == pytest.approx(want) or (np.isinf(want) and np.isinf(got))
+
+
+def test_path_margins_in_a_band_match_the_full_matrix() -> None:
+    rng = np.random.default_rng(5)
+    n, m, half = 25, 28, 5
+    W = 2 * half + 1
+    lo = np.maximum.accumulate(np.clip(np.round(np.arange(n + 1) * m / n).astype(np.int64) - half, 0, m + 1 - W))
+    band = rng.normal(size=(len(TYPES), n + 1, W))
+    full = np.full((len(TYPES), n + 1, m + 1), -np.inf)
+    for i in range(n + 1):
+        cols = lo[i] + np.arange(W)
+        keep = cols <= m
+        full[:, i, cols[keep]] = band[:, i, keep]
+    beads, _, _ = best_path(band, lo, TYPES, m)
+    assert beads == best_path(full, np.zeros(n + 1, dtype=np.int64), TYPES, m)[0]
+    np.testing.assert_allclose(
+        path_margins(beads, band, lo, TYPES, m), path_margins(beads, full, np.zeros(n + 1, dtype=np.int64), TYPES, m)
+    )
