@@ -234,6 +234,10 @@ def align_sentences(
         stats["span_encoded"] += k
     beads, gaps, gains, sims, lo, types, model = _run(s_side, t_side, settings)
     confs = bead_confidences(beads, gaps, gains, sims, lo, types)
+    # relatedness is judged on the first pass (refine turns weak 1-1s into larger beads)
+    one = [sims[types.index((1, 1)), i1, j1 - lo[i1]] for (i0, i1, j0, j1) in beads if (i1 - i0, j1 - j0) == (1, 1)]
+    stats["mean_similarity"] = float(np.mean(one)) if one else 0.0
+    paired = sum(1 for i0, i1, j0, j1 in beads if i1 > i0 and j1 > j0)
     if settings.refine != "off" and n and m:
         t2 = time.perf_counter()
         ref = refine_path(beads, gaps, s_side, t_side, model, settings, src, tgt, src_lang, tgt_lang, encode)
@@ -250,10 +254,6 @@ def align_sentences(
     stats["align_s"] = time.perf_counter() - t1
     stats["length_ratio"] = model.ratio
     stats["length_sigma"] = model.sigma
-    one = [sims[types.index((1, 1)), i1, j1 - lo[i1]] for (i0, i1, j0, j1) in beads
-           if (i1 - i0, j1 - j0) == (1, 1) and 0 <= j1 - lo[i1] < sims.shape[2]]
-    stats["mean_similarity"] = float(np.mean(one)) if one else 0.0
-    paired = sum(1 for b in out if b.src and b.tgt)
     if n and m and (paired < 0.3 * min(n, m) or stats["mean_similarity"] < 0.25):
         stats["warnings"].append(
             f"files look unrelated: only {paired} of {min(n, m)} sentences paired, "

@@ -23,7 +23,7 @@ from align.confidence import bead_confidences
 from align.dp import best_path
 from align.errors import UsageError
 from align.model import join_sentences
-from align.scoring import FEATURES, AlignSettings, Side, Stats, band_dot, bead_gains, shared_band, type_features
+from align.scoring import AlignSettings, Side, Stats, band_dot, bead_gains, shared_band
 
 __all__ = ["REFINE_MODES", "RefineResult", "refine_path", "doubtful_regions"]
 
@@ -32,16 +32,12 @@ Path4 = list[tuple[int, int, int, int]]
 
 REFINE_MODES = ("off", "multi", "near")
 MAX_SIDE = 5  # most sentences a side of a bead inside a region (gold Text+Berg has 1-5, 2-5)
-MAX_TOTAL = 6  # most sentences in a bead inside a region, both sides together
+MAX_TOTAL = 5  # most sentences in a bead inside a region, both sides together (6: -1 point)
 MARGIN = 1.5  # a bead is a candidate if the best region path through it is within this (log-odds)
 LOW_GAP = 1.0  # mode "near": a 1-1 bead won its end node by less than this
 MAX_REGION = 20  # a region grows to at most this many sentences a side
 MAX_SPANS = 12  # joined spans encoded per region at most (the best candidates first)
-SCORER = "model"  # how region beads are scored: "model" (the learned log-odds) or "margin" (Bertalign)
-SKIP = -0.1  # "margin": score of a 1-0 / 0-1 bead
-SCALE = 10.0  # "margin": scores are multiplied by this (so MARGIN is in the same units)
-BETA = 10.0  # extra weight on the joined-vector contrast of multi-sentence beads (see _contrast)
-BIG_OFFSET = -2.0  # added to the log-odds of shapes the first pass does not allow (fit for <= 4)
+BIG_OFFSET = -1.0  # added to the log-odds of shapes the first pass does not allow (fit for <= 4)
 
 
 @dataclass(frozen=True)
@@ -164,10 +160,7 @@ def _batch_gains(
     E = shared_band(cs.tokens, ct.tokens, lo, W)
     cstats = _concat_stats(stats, si_a, ti_a, len(src), len(tgt))
     K = len(types)
-    if SCORER == "margin":
-        g_part, s_part = _margin_gains(S, E, lo, cs, ct, cstats, [types[k] for k in scored], st)
-    else:
-        g_part, s_part = bead_gains(S, E, lo, cs, ct, cstats, [types[k] for k in scored], st)
+    g_part, s_part = bead_gains(S, E, lo, cs, ct, cstats, [types[k] for k in scored], st)
     gains = np.full((K,) + g_part.shape[1:], -np.inf, np.float32)
     sims = np.full((K,) + g_part.shape[1:], np.nan, np.float32)
     gains[scored], sims[scored] = g_part, s_part
@@ -182,56 +175,8 @@ def _batch_gains(
             G[k, :, :b] = -np.inf
             if (a, b) not in allowed:
                 G[k] += BIG_OFFSET
-        if BETA:
-            G += BETA * _contrast(sm, types)
         out.append((G, sm))
     return out
-
-
-def _contrast(sims: np.ndarray, types) -> np.ndarray:
-    """(K, R, C): how much each multi-sentence bead's cosine beats its best one-shorter sub-bead.
-
-    With joined-text vectors this is the cleanest test of whether the last (or first)
-    sentence belongs to the bead or is a stray (a deletion glued on, half of another bead).
-    """
-    out = np.zeros(sims.shape)
-    index = {t: k for k, t in enumerate(types)}
-    for k, (a, b) in enumerate(types):
-        if a == 0 or b == 0 or a + b < 3:
-            continue
-        subs = []
-        if a > 1:
-            s = sims[index[(a - 1, b)]]
-            subs += [s, np.pad(s, ((1, 0), (0, 0)), constant_values=np.nan)[:-1]]
-        if b > 1:
-            s = sims[index[(a, b - 1)]]
-            subs += [s, np.pad(s, ((0, 0), (1, 0)), constant_values=np.nan)[:, :-1]]
-        best = np.fmax.reduce(subs)
-        c = sims[k] - best
-        out[k] = np.where(np.isfinite(c), c, 0.0)
-    return out
-
-
-def _margin_gains(S, E, lo, src: Side, tgt: Side, stats: Stats, types, st: AlignSettings):
-    """Bertalign's bead score: cosine minus the mean cosine with the neighbouring sentences,
-    times a length-fit factor; a fixed SKIP for 1-0 / 0-1."""
-    K = len(types)
-    rows, W = S.shape
-    gains = np.full((K, rows, W), -np.inf, np.float32)
-    sims = np.full((K, rows, W), np.nan, np.float32)
-    nb, lz = FEATURES.index("neighbour_margin"), FEATURES.index("len_z")
-    m = len(tgt)
-    j = lo[:, None] + np.arange(W)[None, :]
-    for k, (a, b) in enumerate(types):
-        if a == 0 or b == 0:
-            ok = (j <= m) & (j >= b) & (np.arange(rows)[:, None] >= a)
-            gains[k] = np.where(ok, SKIP, -np.inf)
-            continue
-        feats, sim, ok = type_features(S, E, lo, src, tgt, stats, a, b, st, None)
-        pen = np.log2(1.0 + np.exp(-np.abs(feats[lz]) * stats.sigma))
-        gains[k] = np.where(ok, SCALE * feats[nb] * pen, -np.inf)
-        sims[k] = np.where(ok, sim, np.nan)
-    return gains, sims
 
 
 def _forward(G: np.ndarray, types: Sequence[tuple[int, int]]) -> np.ndarray:
