@@ -35,9 +35,9 @@ class AlignSettings:
     knn: int = 4  # competitors averaged into the margin baseline
     len_sigma: float = 0.35  # prior spread of log length ratios, blended with the document's
     length_weighted_sum: bool = True  # weight sentence vectors by sqrt(length) in span sums
-    null_gain: float = -5.0  # log-odds gain of a 1-0 / 0-1 bead for a typical sentence...
+    null_gain: float = -5.5  # log-odds gain of a 1-0 / 0-1 bead for a typical sentence...
     null_slope: float = 0.5  # ...minus this per standard deviation its best match stands out
-    pair_offset: float = 1.0  # added to the log-odds of 1-2 / 2-1 beads
+    pair_offset: float = 1.1  # added to the log-odds of 1-2 / 2-1 beads
     many_offset: float = 1.0  # added to the log-odds of beads of 4 or more sentences
     full_cells: int = 40_000  # search the full matrix up to this many cells, else coarse-to-fine
     band: int = 48  # half width of the fine band around a coarse path (in sentences)
