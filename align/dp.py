@@ -12,11 +12,17 @@ inside the row with a running maximum instead of a loop over columns.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Sequence
 
 import numpy as np
 
 NEG = -np.inf
+
+# The forward table of the last best_path call, so that path_margins on the same gains array
+# (the confidence step right after the search) need not recompute it: (weak reference to
+# gains, m, types, copy of lo, D). Only the identical gains object (not a copy) hits.
+_last_forward: tuple | None = None
 
 
 def _split_types(gains: np.ndarray, lo: np.ndarray, types: Sequence[tuple[int, int]]) -> tuple[int, list[int]]:
@@ -105,6 +111,8 @@ def best_path(
     n = rows - 1
     lo = np.asarray(lo, dtype=np.int64)
     D, bp, gap = _forward(gains, lo, types, m)
+    global _last_forward
+    _last_forward = (weakref.ref(gains), m, tuple(types), lo.copy(), D)
     c = m - lo[n]
     if not (0 <= c < W) or not np.isfinite(D[n, c]):
         raise ValueError("the end of both documents is not reachable inside the band")
@@ -179,7 +187,11 @@ def path_margins(
     N = len(beads)
     if N == 0:
         return np.zeros(0)
-    F = _forward(gains, lo, types, m)[0]
+    hit = _last_forward
+    if hit is not None and hit[0]() is gains and hit[1] == m and hit[2] == tuple(types) and np.array_equal(hit[3], lo):
+        F = hit[4]
+    else:
+        F = _forward(gains, lo, types, m)[0]
     Bk = _backward(gains, lo, types, m)
     total = F[n, m - lo[n]]
     arr = np.asarray(beads, dtype=np.int64).reshape(N, 4)
