@@ -5,7 +5,7 @@ in the right place but often gets the grain wrong (a 2-2 split into two 1-1s, a 
 one sentence too far). Encoding the joined text of every span fixes much of that but costs
 several times the encoding work. This pass (Bertalign's second step, made selective) finds
 the regions of the path whose grain is in doubt -- every non-1-1 bead and, in mode "near",
-1-1 beads that won their node by a small decision gap -- plus one neighbouring bead on each
+pairs of 1-1 beads whose crossed sentences match about as well as their own -- plus one neighbouring bead on each
 side; searches each region again with beads of up to MAX_SIDE sentences a side; encodes the
 joined text only of the spans of beads that could still win (best path through them within
 MARGIN of the region's best); re-decides the region with those vectors and splices it back.
@@ -25,7 +25,7 @@ from align.errors import UsageError
 from align.model import join_sentences
 from align.scoring import AlignSettings, Side, Stats, band_dot, bead_gains, shared_band
 
-__all__ = ["REFINE_MODES", "RefineResult", "refine_path", "doubtful_regions"]
+__all__ = ["REFINE_MODES", "RefineResult", "refine_path", "doubtful_regions", "crossing_pairs"]
 
 Encode = Callable[[list[str]], np.ndarray]
 Path4 = list[tuple[int, int, int, int]]
@@ -34,7 +34,7 @@ REFINE_MODES = ("off", "multi", "near")
 MAX_SIDE = 5  # most sentences a side of a bead inside a region (gold Text+Berg has 1-5, 2-5)
 MAX_TOTAL = 5  # most sentences in a bead inside a region, both sides together (6: -1 point)
 MARGIN = 1.5  # a bead is a candidate if the best region path through it is within this (log-odds)
-LOW_GAP = 1.0  # mode "near": a 1-1 bead won its end node by less than this
+CROSS = 0.05  # mode "near": see crossing_pairs
 MAX_REGION = 12  # a region grows to at most this many sentences a side (20: same F1, slower)
 MAX_SPANS = 12  # joined spans encoded per region at most (the best candidates first)
 BIG_OFFSET = -1.0  # added to the log-odds of shapes the first pass does not allow (fit for <= 4)
@@ -52,8 +52,12 @@ class RefineResult:
     encode_s: float  # time spent encoding the joined spans
 
 
-def doubtful_regions(beads: Path4, gaps: np.ndarray, mode: str) -> list[tuple[int, int]]:
-    """Disjoint runs [p0, p1) of path bead indices whose grain is in doubt, in order."""
+def doubtful_regions(beads: Path4, crossing: np.ndarray, mode: str) -> list[tuple[int, int]]:
+    """Disjoint runs [p0, p1) of path bead indices whose grain is in doubt, in order.
+
+    Seeds are the non-1-1 beads, and in mode "near" also the beads marked in `crossing`
+    (see crossing_pairs); each seed brings one neighbouring bead on each side.
+    """
     if mode not in REFINE_MODES:
         raise UsageError(f"refine is {mode!r}; use one of {', '.join(REFINE_MODES)}")
     if mode == "off":
@@ -61,10 +65,7 @@ def doubtful_regions(beads: Path4, gaps: np.ndarray, mode: str) -> list[tuple[in
     shapes = [(i1 - i0, j1 - j0) for i0, i1, j0, j1 in beads]
     seeds = [p for p, s in enumerate(shapes) if s != (1, 1)]
     if mode == "near":
-        for p, s in enumerate(shapes):
-            if s == (1, 1) and (gaps[p] < LOW_GAP or (p + 1 < len(beads) and gaps[p + 1] < LOW_GAP)):
-                seeds.append(p)
-        seeds.sort()
+        seeds = sorted(set(seeds) | {p for p in range(len(beads)) if crossing[p]})
     out: list[tuple[int, int]] = []
     for p in seeds:
         p0, p1 = max(0, p - 1), min(len(beads), p + 2)
@@ -78,6 +79,19 @@ def doubtful_regions(beads: Path4, gaps: np.ndarray, mode: str) -> list[tuple[in
                 continue
         out.append((p0, p1))
     return [r for r in out if _size(beads, *r) >= 2]
+
+
+def crossing_pairs(beads: Path4, sv: np.ndarray, tv: np.ndarray) -> np.ndarray:
+    """Per bead: it and the next are 1-1 beads whose crossed pairs match about as well as
+    their own (s_i . t_j+1 or s_i+1 . t_j within CROSS of the weaker of s_i . t_j, s_i+1 . t_j+1):
+    the mark of a 2-2 bead that the sum of sentence vectors split in two."""
+    out = np.zeros(len(beads), dtype=bool)
+    for p in range(len(beads) - 1):
+        (i0, i1, j0, j1), (k0, k1, l0, l1) = beads[p], beads[p + 1]
+        if i1 - i0 == j1 - j0 == k1 - k0 == l1 - l0 == 1:
+            own = min(sv[i0] @ tv[j0], sv[k0] @ tv[l0])
+            out[p] = max(sv[i0] @ tv[l0], sv[k0] @ tv[j0]) > own - CROSS
+    return out
 
 
 def _size(beads: Path4, p0: int, p1: int) -> int:
@@ -296,7 +310,7 @@ def _encode(spans: list[tuple[int, int]], texts: Sequence[str], lang: str, encod
 
 
 def refine_path(
-    beads: Path4, gaps: np.ndarray, src: Side, tgt: Side, stats: Stats, st: AlignSettings,
+    beads: Path4, src: Side, tgt: Side, stats: Stats, st: AlignSettings,
     src_texts: Sequence[str], tgt_texts: Sequence[str], src_lang: str, tgt_lang: str, encode: Encode,
 ) -> RefineResult:
     """Re-decide the doubtful regions of a first-pass path with joined-span vectors; splice back.
@@ -304,7 +318,8 @@ def refine_path(
     Every sentence stays in exactly one bead, in order: each region is replaced by a path over
     exactly its own sentences.
     """
-    regions = doubtful_regions(beads, gaps, st.refine)
+    near = crossing_pairs(beads, src.vecs, tgt.vecs) if st.refine == "near" else np.zeros(len(beads), bool)
+    regions = doubtful_regions(beads, near, st.refine)
     conf = np.full(len(beads), np.nan)
     if not regions:
         return RefineResult(list(beads), conf, 0, 0, 0, 0.0)
