@@ -22,7 +22,7 @@ from align.dp import path_margins
 NULL_CAP = 0.95
 
 CONF_FEATURES = ("const", "gain", "gap", "gap_prev", "gap_next", "gap_min", "sim", "is_null", "is_pair",
-                 "is_many", "gain_prev", "gain_next", "rival", "margin", "margin_min")
+                 "is_many", "gain_prev", "gain_next", "margin", "margin_min")
 
 
 def confidence_features(
@@ -63,33 +63,10 @@ def confidence_features(
     X[:, 9] = (size > 3) * (1 - null)
     X[:, 10] = np.concatenate([[g[0]], g[:-1]])
     X[:, 11] = np.concatenate([g[1:], [g[-1]]])
-    X[:, 12] = np.clip([_rival(b, gains, lo, types) for b in beads], -10.0, 10.0) - g
     mg = np.clip(path_margins(beads, gains, lo, types, beads[-1][3]), 0.0, 10.0)
-    X[:, 13] = mg
-    X[:, 14] = np.minimum(mg, np.minimum(np.concatenate([[10.0], mg[:-1]]), np.concatenate([mg[1:], [10.0]])))
+    X[:, 12] = mg
+    X[:, 13] = np.minimum(mg, np.minimum(np.concatenate([[10.0], mg[:-1]]), np.concatenate([mg[1:], [10.0]])))
     return X
-
-
-def _rival(bead: tuple[int, int, int, int], gains: np.ndarray, lo: np.ndarray, types: Sequence[tuple[int, int]]) -> float:
-    """Best gain of another non-null bead that overlaps this one on both sides (-10 if none)."""
-    i0, i1, j0, j1 = bead
-    rows, W = gains.shape[1:]
-    best = -10.0
-    for k, (a, b) in enumerate(types):
-        if a == 0 or b == 0:
-            continue
-        for I in range(max(i0 + 1, 1), min(i1 + a, rows)):
-            c0 = max(j0 + 1, 1) - lo[I]
-            c1 = min(j1 + b, W + lo[I]) - lo[I]
-            c0, c1 = max(c0, 0), min(c1, W)
-            if c1 <= c0:
-                continue
-            seg = gains[k, I, c0:c1]
-            for c in np.argsort(seg)[::-1][:2]:
-                if (I - a, I, lo[I] + c0 + c - b, lo[I] + c0 + c) != bead and np.isfinite(seg[c]):
-                    best = max(best, float(seg[c]))
-                    break
-    return best
 
 
 def bead_confidences(
