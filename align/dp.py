@@ -60,10 +60,7 @@ def _forward(
             r = i - a
             if r < 0:
                 continue
-            c = j - b - lo[r]
-            ok = (c >= 0) & (c < W)
-            cand = np.full(W, NEG)
-            cand[ok] = D[r, c[ok]] + gains[k, i, ok]
+            cand = _shifted(D[r], lo[i] - b - lo[r]) + gains[k, i]
             better = cand > X
             X2 = np.where(better, X, np.maximum(X2, cand))
             X = np.where(better, cand, X)
@@ -150,11 +147,7 @@ def _backward(gains: np.ndarray, lo: np.ndarray, types: Sequence[tuple[int, int]
             r = i + a
             if r > n:
                 continue
-            c = j + b - lo[r]
-            ok = (c >= 0) & (c < W)
-            cand = np.full(W, NEG)
-            cand[ok] = Bk[r, c[ok]] + gains[k, r, c[ok]]
-            X = np.maximum(X, cand)
+            X = np.maximum(X, _shifted(Bk[r] + gains[k, r], lo[i] + b - lo[r]))
         if k01 >= 0:
             g = gains[k01, i].astype(np.float64)
             for s0, s1 in _chain_runs(g):
@@ -234,3 +227,15 @@ def _chain_runs(g: np.ndarray) -> list[tuple[int, int]]:
     stops = np.flatnonzero(~np.isfinite(g[1:])) + 1  # no 0-1 bead ends at these columns
     bounds = [0, *stops.tolist(), len(g)]
     return [(a, b) for a, b in zip(bounds[:-1], bounds[1:]) if b > a]
+
+
+def _shifted(v: np.ndarray, d: int) -> np.ndarray:
+    """out[c] = v[c + d] where 0 <= c + d < len(v), else -inf (a slice copy, no gather)."""
+    W = len(v)
+    out = np.full(W, NEG)
+    if d >= 0:
+        if d < W:
+            out[: W - d] = v[d:]
+    elif -d < W:
+        out[-d:] = v[: W + d]
+    return out
