@@ -6,7 +6,7 @@ one sentence too far). Encoding the joined text of every span fixes much of that
 several times the encoding work. This pass (Bertalign's second step, made selective) finds
 the regions of the path whose grain is in doubt -- every non-1-1 bead and, in mode "near",
 pairs of 1-1 beads whose crossed sentences match about as well as their own -- plus one neighbouring bead on each
-side; searches each region again with beads of up to MAX_SIDE sentences a side; encodes the
+side; searches each region again with beads of up to MAX_TOTAL sentences (2-3, 1-4, ...); encodes the
 joined text only of the spans of beads that could still win (best path through them within
 MARGIN of the region's best); re-decides the region with those vectors and splices it back.
 """
@@ -31,7 +31,7 @@ Encode = Callable[[list[str]], np.ndarray]
 Path4 = list[tuple[int, int, int, int]]
 
 REFINE_MODES = ("off", "multi", "near")
-MAX_SIDE = 5  # most sentences a side of a bead inside a region (gold Text+Berg has 1-5, 2-5)
+MAX_SIDE = 4  # most sentences a side of a bead inside a region (1-4 and 4-1 at MAX_TOTAL 5)
 MAX_TOTAL = 5  # most sentences in a bead inside a region, both sides together (6: -1 point)
 MARGIN = 1.5  # a bead is a candidate if the best region path through it is within this (log-odds)
 CROSS = 0.05  # mode "near": see crossing_pairs

@@ -115,3 +115,22 @@ def test_scoring_in_row_chunks_equals_scoring_at_once(enc) -> None:
     whole, _ = bead_gains(S, E, lo, s, t, stats, st.bead_types(), st)
     parts, _ = bead_gains(S, E, lo, s, t, stats, st.bead_types(), st, chunk_cells=1)
     assert np.allclose(whole, parts, equal_nan=True)
+
+
+def test_default_refine_encodes_few_joined_spans_and_keeps_every_sentence(enc) -> None:
+    ja, en, gold = article("kyoto-dev-hard", "GNM00268")
+    sv, tv = enc.encode(ja), enc.encode(en)
+    asked: list[str] = []
+
+    def counting(texts: list[str]) -> np.ndarray:
+        asked.extend(texts)
+        return enc.encode(texts)
+
+    r = align_sentences(ja, en, counting, src_vecs=sv, tgt_vecs=tv)
+    off = align_sentences(ja, en, enc.encode, src_vecs=sv, tgt_vecs=tv, settings=AlignSettings(refine="off"))
+    check_cover(r.beads, len(ja), len(en))
+    assert AlignSettings().refine == "multi" and r.stats["refine_regions"] >= 1
+    # only joined spans are encoded (the sentences were given), a small share of the sentences
+    assert len(asked) == r.stats["span_encoded"] <= 0.3 * (len(ja) + len(en))
+    assert strict_f1(gold, r.beads) >= strict_f1(gold, off.beads) - 0.02
+    assert "span_encoded" in off.stats and off.stats["span_encoded"] == 0 and "refine_regions" not in off.stats
