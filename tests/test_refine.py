@@ -148,7 +148,9 @@ def test_doubtful_regions_are_disjoint_ordered_and_hold_every_seed(shapes, cross
         beads.append((i, i + a, j, j + b))
         i, j = i + a, j + b
     for mode in ("multi", "near"):
-        marks = np.asarray(crossing[: len(beads)], dtype=bool)
+        # as crossing_pairs marks them: a 1-1 bead followed by a 1-1 bead
+        marks = np.array([crossing[p] and p + 1 < len(shapes) and shapes[p] == shapes[p + 1] == (1, 1)
+                          for p in range(len(shapes))], dtype=bool)
         regions = doubtful_regions(beads, marks, mode)
         flat = [p for p0, p1 in regions for p in range(p0, p1)]
         assert flat == sorted(set(flat))
