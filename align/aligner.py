@@ -240,7 +240,7 @@ def align_sentences(
     paired = sum(1 for i0, i1, j0, j1 in beads if i1 > i0 and j1 > j0)
     if settings.refine != "off" and n and m:
         t2 = time.perf_counter()
-        ref = refine_path(beads, s_side, t_side, model, settings, src, tgt, src_lang, tgt_lang, encode)
+        ref = refine_path(beads, s_side, t_side, model, settings, src, tgt, src_lang, tgt_lang, encode, confs)
         old = dict(zip(beads, confs))
         confs = np.array([old[b] if np.isnan(c) else c for b, c in zip(ref.beads, ref.confidences)])
         beads = ref.beads

@@ -37,6 +37,7 @@ MARGIN = 1.5  # a bead is a candidate if the best region path through it is with
 CROSS = 0.05  # mode "near": see crossing_pairs
 MAX_REGION = 12  # a region grows to at most this many sentences a side (20: same F1, slower)
 MAX_SPANS = 12  # joined spans encoded per region at most (the best candidates first)
+SURE = 0.9  # regions whose seeds all have first-pass confidence >= this are skipped (0.7: same F1)
 BIG_OFFSET = -1.0  # added to the log-odds of shapes the first pass does not allow (fit for <= 4)
 
 
@@ -312,6 +313,7 @@ def _encode(spans: list[tuple[int, int]], texts: Sequence[str], lang: str, encod
 def refine_path(
     beads: Path4, src: Side, tgt: Side, stats: Stats, st: AlignSettings,
     src_texts: Sequence[str], tgt_texts: Sequence[str], src_lang: str, tgt_lang: str, encode: Encode,
+    confidences: np.ndarray | None = None,
 ) -> RefineResult:
     """Re-decide the doubtful regions of a first-pass path with joined-span vectors; splice back.
 
@@ -320,6 +322,11 @@ def refine_path(
     """
     near = crossing_pairs(beads, src.vecs, tgt.vecs) if st.refine == "near" else np.zeros(len(beads), bool)
     regions = doubtful_regions(beads, near, st.refine)
+    if confidences is not None and SURE < 1.0:
+        # a region whose every multi-sentence bead the first pass is sure of is left alone
+        regions = [(p0, p1) for p0, p1 in regions
+                   if any(confidences[p] < SURE or near[p] for p in range(p0, p1)
+                          if (beads[p][1] - beads[p][0], beads[p][3] - beads[p][2]) != (1, 1) or near[p])]
     conf = np.full(len(beads), np.nan)
     if not regions:
         return RefineResult(list(beads), conf, 0, 0, 0, 0.0)
