@@ -27,6 +27,14 @@ def warn(message: str) -> None:
     typer.echo(f"warning: {message}", err=True)
 
 
+def warn_report(report: Any) -> None:
+    """The warnings every writer's WriteReport can carry, said the same way by every command."""
+    if report.dropped_chars:
+        warn(f"{report.dropped_chars} characters illegal in XML were dropped")
+    if report.neutralised_cells:
+        warn(f"{report.neutralised_cells} cells that a spreadsheet would run as formulas were prefixed with '")
+
+
 def _show_warning(message: Warning | str, *_args: Any, **_kwargs: Any) -> None:
     """Library warnings (e.g. an unwritable cache) as one `warning:` line, not Python's format."""
     warn(str(message).replace("\n", " "))

@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from align.cli._common import cli_errors, warn
+from align.cli._common import cli_errors, warn_report
 from align.cli._options import IncludeUnaligned
 
 
@@ -33,11 +33,10 @@ def export_cmd(
     tgt_code: Annotated[Optional[str], typer.Option("--tgt-code", help="TMX target language code, e.g. en-US.")] = None,
 ) -> None:
     """Export the corpus. Files are written atomically: a failed export leaves no partial file."""
-    from align.formats import format_from_path, write_rows
-    from align.formats.rows import check_format
+    from align.formats import choose_format, write_rows
     from align.store import Corpus
 
-    out_fmt = check_format(fmt) if fmt else (format_from_path(output) if output else "jsonl")
+    out_fmt = choose_format(fmt, output)
     with Corpus(corpus) as c:
         docs = doc or c.doc_ids()
         infos = [c.document(d) for d in docs]
@@ -50,10 +49,7 @@ def export_cmd(
             excel=excel, include_unaligned=include_unaligned,
             signature=signatures.pop() if len(signatures) == 1 else None,
         )  # fmt: skip
-    if report.dropped_chars:
-        warn(f"{report.dropped_chars} characters illegal in XML were dropped")
-    if report.neutralised_cells:
-        warn(f"{report.neutralised_cells} cells that a spreadsheet would run as formulas were prefixed with '")
+    warn_report(report)
     skipped = []
     if report.skipped_unaligned:
         skipped.append(f"{report.skipped_unaligned} unaligned (1-0/0-1; --include-unaligned keeps them)")

@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from align.cli._common import cli_errors, warn
+from align.cli._common import cli_errors, warn, warn_report
 from align.cli._options import IncludeUnaligned, Model, NoCache, Presegmented, SrcLang, TgtLang, Threads
 from align.model import REVIEW_THRESHOLD
 
@@ -34,13 +34,11 @@ def pair_cmd(
     quiet: Annotated[bool, typer.Option("-q", "--quiet", help="No summary line on stderr.")] = False,
 ) -> None:
     """Align SRC with TGT: every bead with its texts, sentence ids, type and confidence."""
-    from align.formats import format_from_path, rows_from_alignment, write_rows
+    from align.formats import choose_format, rows_from_alignment, write_rows
     from align.pipeline import align_files
     from align.store import default_doc_id
 
-    out_fmt = fmt or (format_from_path(output) if output else "jsonl")
-    if fmt is not None:
-        format_from_path(Path(f"x.{fmt}"))  # validates the name with the same message as -o
+    out_fmt = choose_format(fmt, output)
     alignment = align_files(
         src,
         tgt,
@@ -54,16 +52,15 @@ def pair_cmd(
     report = write_rows(
         rows_from_alignment(alignment, doc_id=default_doc_id(src, src_lang)),
         output,
-        fmt=out_fmt,  # type: ignore[arg-type]
+        fmt=out_fmt,
         src_lang=src_lang,
         tgt_lang=tgt_lang,
         include_unaligned=include_unaligned,
         signature=str(alignment.signature) if alignment.signature else None,
     )
-    for message in alignment.stats.get("warnings", []) if isinstance(alignment.stats.get("warnings"), list) else []:
+    for message in alignment.stats.get("warnings", []):
         warn(message)
-    if getattr(report, "dropped_chars", 0):
-        warn(f"{report.dropped_chars} characters illegal in XML were dropped")
+    warn_report(report)
     if not quiet:
         typer.echo(summary_line(alignment), err=True)
 

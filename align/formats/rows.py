@@ -111,6 +111,13 @@ def check_format(fmt: str) -> ExportFormat:
     return fmt  # type: ignore[return-value]
 
 
+def choose_format(fmt: str | None, output: Path | None) -> ExportFormat:
+    """The format to write: `--format` if given, else from the output's extension, else jsonl."""
+    if fmt:
+        return check_format(fmt)
+    return format_from_path(output) if output else "jsonl"
+
+
 def default_include_unaligned(fmt: str) -> bool:
     """Whether 1-0 and 0-1 beads are exported when the user did not say.
 
