@@ -30,6 +30,14 @@ def note_ids(texts: Sequence[str]) -> list[int]:
     return [i for i, t in enumerate(texts) if is_translator_note(t)]
 
 
+def split_notes(texts: Sequence[str]) -> tuple[list[int], list[int]]:
+    """(ids of the sentences to align, ids of the notes); a text of notes only is aligned whole."""
+    notes = note_ids(texts)
+    taken = set(notes)
+    keep = [i for i in range(len(texts)) if i not in taken]
+    return (keep, notes) if keep else (list(range(len(texts))), [])
+
+
 def insert_null_beads(beads: Sequence[Bead], *, src_notes: Sequence[int], tgt_notes: Sequence[int]) -> list[Bead]:
     """Put a null bead for each note where it belongs in document order.
 

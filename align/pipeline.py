@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from align import __version__
 from align.errors import InputError
 from align.model import Alignment, Bead, Block, Document, Sentence, Signature
-from align.notes import insert_null_beads, note_ids
+from align.notes import insert_null_beads, split_notes
 
 if TYPE_CHECKING:
     from align.aligner import AlignSettings
@@ -45,14 +45,13 @@ def read_presegmented(path: str | Path, *, lang: str | None = None) -> Document:
 
     p = Path(path)
     text = decode_bytes(read_bytes(p), name=str(p)).lstrip("\ufeff")
-    lines = text.replace("\r\n", "\n").split("\n")
+    lines = [line.rstrip("\r") for line in text.split("\n")]
     while lines and not lines[-1].strip():
         lines.pop()  # trailing blank lines shift no ids
     blocks: list[Block] = []
     sentences: list[Sentence] = []
     pos = 0
     for n, line in enumerate(lines):
-        line = line.rstrip("\r")
         if not line.strip():
             raise InputError(
                 f"{p}: line {n + 1} is empty; --presegmented needs one sentence on every line"
@@ -62,7 +61,7 @@ def read_presegmented(path: str | Path, *, lang: str | None = None) -> Document:
         pos += len(line) + 1
     if not sentences:
         raise InputError(f"{p}: the file is empty; give one sentence a line")
-    joined = "\n".join(line.rstrip("\r") for line in lines)
+    joined = "\n".join(lines)
     return Document(
         text=joined,
         lang=lang or detect_language(joined),
@@ -88,13 +87,8 @@ def align_documents(
     if not tgt.sentences:
         raise InputError(f"{tgt.source or 'target'}: no sentences to align")
     settings = settings or AlignSettings()
-    src_notes, tgt_notes = note_ids(src.sentence_texts), note_ids(tgt.sentence_texts)
-    src_keep = [i for i in range(len(src)) if i not in set(src_notes)] or list(range(len(src)))
-    tgt_keep = [i for i in range(len(tgt)) if i not in set(tgt_notes)] or list(range(len(tgt)))
-    if len(src_keep) == len(src):
-        src_notes = []
-    if len(tgt_keep) == len(tgt):
-        tgt_notes = []
+    src_keep, src_notes = split_notes(src.sentence_texts)
+    tgt_keep, tgt_notes = split_notes(tgt.sentence_texts)
     result = align_sentences(
         [src.sentence_texts[i] for i in src_keep],
         [tgt.sentence_texts[i] for i in tgt_keep],
