@@ -108,7 +108,7 @@ def _search_band(src: Side, tgt: Side, st: AlignSettings) -> tuple[np.ndarray, i
 
 def _run(src: Side, tgt: Side, st: AlignSettings):
     """Band, gains and best path for one pair of sides."""
-    n, m = len(src), len(tgt)
+    m = len(tgt)
     lo, W = _search_band(src, tgt, st)
     S = band_dot(src.vecs, tgt.vecs, lo, W)
     E = shared_band(src.tokens, tgt.tokens, lo, W)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Literal
+from typing import Any, Literal
 
 BlockKind = Literal["title", "heading", "paragraph", "bullet", "line"]
 """What a block is. `line` is one line of a pre-segmented file."""
@@ -125,7 +125,7 @@ class Alignment:
     tgt: Document
     beads: tuple[Bead, ...]
     signature: Signature | None = None
-    stats: dict[str, float] = field(default_factory=dict, compare=False)
+    stats: dict[str, Any] = field(default_factory=dict, compare=False)  # timings, counts, warnings
 
     def src_text(self, bead: Bead) -> str:
         """The source side of a bead as one string (joined the way its language writes)."""

@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated
 
 import typer
 
 from align.cli._common import cli_errors
-
-LangOption = Literal["auto", "ja", "en"]
-
 
 @cli_errors
 def segment_cmd(
