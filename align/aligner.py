@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from align.confidence import bead_confidences
-from align.dp import best_path
+from align.dp import search
 from align.errors import InputError, UsageError
 from align.model import Bead, join_sentences
 from align.refine import REFINE_MODES, refine_path
@@ -102,7 +102,7 @@ def _search_band(src: Side, tgt: Side, st: AlignSettings) -> tuple[np.ndarray, i
     coarse_st = replace(st, max_side=2, max_total=3, spans="sum")
     csrc = Side(cs, cls, tuple(frozenset() for _ in cs), np.zeros(len(cs), np.int64), np.zeros(len(cs), bool))
     ctgt = Side(ct, clt, tuple(frozenset() for _ in ct), np.zeros(len(ct), np.int64), np.zeros(len(ct), bool))
-    beads, _ = _run(csrc, ctgt, coarse_st)[:2]
+    beads = _run(csrc, ctgt, coarse_st)[0].beads
     return _band_from_path(beads, f, n, m, max(st.band, 3 * f))
 
 
@@ -115,8 +115,8 @@ def _run(src: Side, tgt: Side, st: AlignSettings):
     stats = sentence_stats(S, lo, src, tgt, st)
     types = st.bead_types()
     gains, sims = bead_gains(S, E, lo, src, tgt, stats, types, st)
-    beads, _total, gaps = best_path(gains, lo, types, m)
-    return beads, gaps, gains, sims, lo, types, stats
+    found = search(gains, lo, types, m)
+    return found, gains, sims, lo, types, stats
 
 
 def _all_spans(n: int, max_side: int) -> set[tuple[int, int]]:
@@ -232,8 +232,9 @@ def align_sentences(
     if settings.spans == "joint":
         s_side, t_side, k = _encode_spans(s_side, t_side, src, tgt, src_lang, tgt_lang, encode, settings, None)
         stats["span_encoded"] += k
-    beads, gaps, gains, sims, lo, types, model = _run(s_side, t_side, settings)
-    confs = bead_confidences(beads, gaps, gains, sims, lo, types)
+    found, gains, sims, lo, types, model = _run(s_side, t_side, settings)
+    beads = found.beads
+    confs = bead_confidences(beads, found.gaps, gains, sims, lo, types, found.forward)
     # relatedness is judged on the first pass (refine turns weak 1-1s into larger beads)
     one = [sims[types.index((1, 1)), i1, j1 - lo[i1]] for (i0, i1, j0, j1) in beads if (i1 - i0, j1 - j0) == (1, 1)]
     stats["mean_similarity"] = float(np.mean(one)) if one else 0.0

@@ -32,8 +32,9 @@ def confidence_features(
     sims: np.ndarray,
     lo: np.ndarray,
     types: Sequence[tuple[int, int]],
+    forward: np.ndarray | None = None,
 ) -> np.ndarray:
-    """(len(beads), len(CONF_FEATURES)) feature matrix of the path's beads."""
+    """(len(beads), len(CONF_FEATURES)) feature matrix of the path's beads (forward: see path_margins)."""
     N = len(beads)
     X = np.zeros((N, len(CONF_FEATURES)))
     if N == 0:
@@ -63,7 +64,7 @@ def confidence_features(
     X[:, 9] = (size > 3) * (1 - null)
     X[:, 10] = np.concatenate([[g[0]], g[:-1]])
     X[:, 11] = np.concatenate([g[1:], [g[-1]]])
-    mg = np.clip(path_margins(beads, gains, lo, types, beads[-1][3]), 0.0, 10.0)
+    mg = np.clip(path_margins(beads, gains, lo, types, beads[-1][3], forward), 0.0, 10.0)
     X[:, 12] = mg
     X[:, 13] = np.minimum(mg, np.minimum(np.concatenate([[10.0], mg[:-1]]), np.concatenate([mg[1:], [10.0]])))
     return X
@@ -76,11 +77,15 @@ def bead_confidences(
     sims: np.ndarray,
     lo: np.ndarray,
     types: Sequence[tuple[int, int]],
+    forward: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Calibrated probability that each path bead is exactly right, in [0, 0.999]."""
+    """Calibrated probability that each path bead is exactly right, in [0, 0.999].
+
+    `forward` is the search's forward table (align.dp.Search), which saves recomputing it.
+    """
     from align.data.confidence import NULL_RATE_POINTS, NULL_SCORE_POINTS, RATE_POINTS, SCORE_POINTS, WEIGHTS
 
-    X = confidence_features(beads, gaps, gains, sims, lo, types)
+    X = confidence_features(beads, gaps, gains, sims, lo, types, forward)
     z = X @ np.asarray(WEIGHTS, dtype=np.float64)
     conf = np.interp(z, SCORE_POINTS, RATE_POINTS)
     null = X[:, CONF_FEATURES.index("is_null")] > 0

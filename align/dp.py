@@ -12,17 +12,22 @@ inside the row with a running maximum instead of a loop over columns.
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
 NEG = -np.inf
 
-# The forward table of the last best_path call, so that path_margins on the same gains array
-# (the confidence step right after the search) need not recompute it: (weak reference to
-# gains, m, types, copy of lo, D). Only the identical gains object (not a copy) hits.
-_last_forward: tuple | None = None
+
+@dataclass(frozen=True)
+class Search:
+    """The best path through a band, and the forward table path_margins can reuse."""
+
+    beads: list[tuple[int, int, int, int]]  # (i0, i1, j0, j1) in document order
+    total: float  # the path's total gain
+    gaps: np.ndarray  # per bead: decision gap at its end node (see best_path)
+    forward: np.ndarray  # (n + 1, W): best gain from (0, 0) to each node
 
 
 def _split_types(gains: np.ndarray, lo: np.ndarray, types: Sequence[tuple[int, int]]) -> tuple[int, list[int]]:
@@ -94,6 +99,12 @@ def _forward(
 def best_path(
     gains: np.ndarray, lo: np.ndarray, types: Sequence[tuple[int, int]], m: int
 ) -> tuple[list[tuple[int, int, int, int]], float, np.ndarray]:
+    """(beads, total, gaps) of the highest-gain path from (0, 0) to (n, m); see search()."""
+    s = search(gains, lo, types, m)
+    return s.beads, s.total, s.gaps
+
+
+def search(gains: np.ndarray, lo: np.ndarray, types: Sequence[tuple[int, int]], m: int) -> Search:
     """Highest-gain path from (0, 0) to (n, m).
 
     Returns the beads as (i0, i1, j0, j1), the path's total gain, and for every path bead
@@ -108,8 +119,6 @@ def best_path(
     n = rows - 1
     lo = np.asarray(lo, dtype=np.int64)
     D, bp, gap = _forward(gains, lo, types, m)
-    global _last_forward
-    _last_forward = (weakref.ref(gains), m, tuple(types), lo.copy(), D)
     c = m - lo[n]
     if not (0 <= c < W) or not np.isfinite(D[n, c]):
         raise ValueError("the end of both documents is not reachable inside the band")
@@ -127,7 +136,7 @@ def best_path(
         i, j = i - a, j - b
     beads.reverse()
     gaps.reverse()
-    return beads, total, np.asarray(gaps, dtype=np.float64)
+    return Search(beads, total, np.asarray(gaps, dtype=np.float64), D)
 
 
 def _backward(gains: np.ndarray, lo: np.ndarray, types: Sequence[tuple[int, int]], m: int) -> np.ndarray:
@@ -164,13 +173,14 @@ def _backward(gains: np.ndarray, lo: np.ndarray, types: Sequence[tuple[int, int]
 def path_margins(
     beads: Sequence[tuple[int, int, int, int]], gains: np.ndarray, lo: np.ndarray, types: Sequence[tuple[int, int]],
     m: int,
+    forward: np.ndarray | None = None,
 ) -> np.ndarray:
     """For each bead of the best path: its total gain minus that of the best path without the bead.
 
     Every path covers the bead's first source sentence (its target sentence for a 0-1 bead)
     with exactly one bead, so the best path without it is the best max-marginal (forward +
     gain + backward) over the other beads that cover that sentence. 0 means a tie; inf means
-    there is no other way through.
+    there is no other way through. `forward` is Search.forward of the same gains, if at hand.
     """
     from align.scoring import column_view, shift
 
@@ -180,11 +190,7 @@ def path_margins(
     N = len(beads)
     if N == 0:
         return np.zeros(0)
-    hit = _last_forward
-    if hit is not None and hit[0]() is gains and hit[1] == m and hit[2] == tuple(types) and np.array_equal(hit[3], lo):
-        F = hit[4]
-    else:
-        F = _forward(gains, lo, types, m)[0]
+    F = _forward(gains, lo, types, m)[0] if forward is None else forward
     Bk = _backward(gains, lo, types, m)
     total = F[n, m - lo[n]]
     arr = np.asarray(beads, dtype=np.int64).reshape(N, 4)

@@ -20,7 +20,7 @@ from dataclasses import dataclass, fields, replace
 import numpy as np
 
 from align.confidence import bead_confidences
-from align.dp import best_path
+from align.dp import search
 from align.errors import UsageError
 from align.model import join_sentences
 from align.scoring import AlignSettings, Side, Stats, band_dot, bead_gains, shared_band
@@ -215,8 +215,9 @@ def _decide(batch: _Batch) -> list[tuple[Path4, np.ndarray]]:
     """Best path and confidences of every box: one search through the laid-out boxes."""
     n_all = batch.gains.shape[1] - 1
     m_all = batch.starts[-1][1] + batch.boxes[-1][3] - batch.boxes[-1][2]
-    path, _total, gaps = best_path(batch.gains, batch.lo, batch.types, m_all)
-    conf = bead_confidences(path, gaps, batch.gains, batch.sims, batch.lo, batch.types)
+    found = search(batch.gains, batch.lo, batch.types, m_all)
+    path = found.beads
+    conf = bead_confidences(path, found.gaps, batch.gains, batch.sims, batch.lo, batch.types, found.forward)
     node_s = np.zeros(n_all + 1, np.int64)
     node_t = np.zeros(m_all + 1, np.int64)
     for (r0, c0), (s0, s1, t0, t1) in zip(batch.starts, batch.boxes):

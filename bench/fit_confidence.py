@@ -34,9 +34,10 @@ def collect(enc, st: AlignSettings):
         for p in load_set(name):
             s = make_side(p.src, enc.encode(p.src), None, None)
             t = make_side(p.tgt, enc.encode(p.tgt), None, None)
-            beads, gaps, gains, sims, lo, types, _ = A._run(s, t, st)
+            found, gains, sims, lo, types, _ = A._run(s, t, st)
+            beads = found.beads
             gold = {(tuple(a), tuple(b)) for a, b in p.gold}
-            X.append(confidence_features(beads, gaps, gains, sims, lo, types))
+            X.append(confidence_features(beads, found.gaps, gains, sims, lo, types, found.forward))
             y += [(tuple(range(i0, i1)), tuple(range(j0, j1))) in gold for i0, i1, j0, j1 in beads]
             kind += ["null" if i0 == i1 or j0 == j1 else "1-1" if i1 - i0 == j1 - j0 == 1 else "multi"
                      for i0, i1, j0, j1 in beads]

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from align.dp import best_path, path_margins
+from align.dp import best_path, path_margins, search
 from align.scoring import AlignSettings
 
 TYPES = AlignSettings().bead_types()
@@ -126,8 +126,10 @@ def test_path_margins_in_a_band_match_the_full_matrix() -> None:
         cols = lo[i] + np.arange(W)
         keep = cols <= m
         full[:, i, cols[keep]] = band[:, i, keep]
-    beads, _, _ = best_path(band, lo, TYPES, m)
+    found = search(band, lo, TYPES, m)
+    beads = found.beads
     assert beads == best_path(full, np.zeros(n + 1, dtype=np.int64), TYPES, m)[0]
-    np.testing.assert_allclose(
-        path_margins(beads, band, lo, TYPES, m), path_margins(beads, full, np.zeros(n + 1, dtype=np.int64), TYPES, m)
-    )
+    want = path_margins(beads, full, np.zeros(n + 1, dtype=np.int64), TYPES, m)
+    np.testing.assert_allclose(path_margins(beads, band, lo, TYPES, m), want)
+    # the search's own forward table gives the same margins without recomputing it
+    np.testing.assert_allclose(path_margins(beads, band, lo, TYPES, m, forward=found.forward), want)

@@ -396,7 +396,7 @@ def test_any_text_survives_corpus_export_import_export(pairs: list[tuple[str, st
 
                 assert [(r.src, r.tgt) for r in read_rows(tmp / f"x.{fmt}", fmt=fmt)] == pairs
             write_rows(c.export_rows(), tmp / "x.tmx", fmt="tmx")
-            r = c.import_tmx(tmp / "x.tmx", doc_id="back")
+            c.import_tmx(tmp / "x.tmx", doc_id="back")
             back = [(r.src, r.tgt) for r in c.export_rows(doc_ids=["back"])]
             clean = [(_XML_ILLEGAL.sub("", s), _XML_ILLEGAL.sub("", t)) for s, t in pairs]
             assert back == [p for p in clean if p[0] or p[1]]  # only XML-illegal characters are lost
