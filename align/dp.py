@@ -53,23 +53,31 @@ def _forward(
     bp = np.full((rows, W), -1, dtype=np.int8)
     gap = np.full((rows, W), np.inf, dtype=np.float32)
     cols = np.arange(W)
+    kk = np.asarray(cross, dtype=np.int8)
+    # candidates of every row-advancing type, one row each: one max/argmax/partition per DP
+    # row instead of a compare-and-select per type (the per-call overhead dominates at W ~ 100)
+    cand = np.empty((max(len(cross), 2), W))
     for i in range(rows):
         j = lo[i] + cols
-        X = np.full(W, NEG)
-        X2 = np.full(W, NEG)  # second best way in
-        B = np.full(W, -1, dtype=np.int8)
+        cand.fill(NEG)
         if i == 0:
-            X[j == 0] = 0.0
-        for k in cross:
+            cand[0, j == 0] = 0.0  # the start node
+        for t, k in enumerate(cross):
             a, b = types[k]
             r = i - a
             if r < 0:
                 continue
-            cand = _shifted(D[r], lo[i] - b - lo[r]) + gains[k, i]
-            better = cand > X
-            X2 = np.where(better, X, np.maximum(X2, cand))
-            X = np.where(better, cand, X)
-            B[better] = k
+            d = int(lo[i] - b - lo[r])  # cand[t, c] = D[r, c + d] + gains[k, i, c]
+            if 0 <= d < W:
+                np.add(D[r, d:], gains[k, i, : W - d], out=cand[t, : W - d])
+            elif -W < d < 0:
+                np.add(D[r, : W + d], gains[k, i, -d:], out=cand[t, -d:])
+        best = cand.argmax(0)
+        X = cand[best, cols]
+        X2 = np.partition(cand, len(cand) - 2, axis=0)[len(cand) - 2]  # second best way in
+        B = np.where(np.isfinite(X), kk[best] if len(kk) else -1, -1).astype(np.int8)
+        if i == 0:
+            B[j == 0] = -1
         if k01 >= 0:
             g = gains[k01, i].astype(np.float64)
             for s0, s1 in _chain_runs(g):
@@ -146,17 +154,23 @@ def _backward(gains: np.ndarray, lo: np.ndarray, types: Sequence[tuple[int, int]
     k01, cross = _split_types(gains, lo, types)
     Bk = np.full((rows, W), NEG, dtype=np.float64)
     cols = np.arange(W)
+    cand = np.empty((len(cross) + 1, W))  # as in _forward: one max per row
     for i in range(n, -1, -1):
         j = lo[i] + cols
-        X = np.full(W, NEG)
+        cand.fill(NEG)
         if i == n:
-            X[j == m] = 0.0
-        for k in cross:
+            cand[-1, j == m] = 0.0
+        for t, k in enumerate(cross):
             a, b = types[k]
             r = i + a
             if r > n:
                 continue
-            X = np.maximum(X, _shifted(Bk[r] + gains[k, r], lo[i] + b - lo[r]))
+            d = int(lo[i] + b - lo[r])  # cand[t, c] = (Bk[r] + gains[k, r])[c + d]
+            if 0 <= d < W:
+                np.add(Bk[r, d:], gains[k, r, d:], out=cand[t, : W - d])
+            elif -W < d < 0:
+                np.add(Bk[r, : W + d], gains[k, r, : W + d], out=cand[t, -d:])
+        X = cand.max(0)
         if k01 >= 0:
             g = gains[k01, i].astype(np.float64)
             for s0, s1 in _chain_runs(g):
@@ -233,15 +247,3 @@ def _chain_runs(g: np.ndarray) -> list[tuple[int, int]]:
     stops = np.flatnonzero(~np.isfinite(g[1:])) + 1  # no 0-1 bead ends at these columns
     bounds = [0, *stops.tolist(), len(g)]
     return [(a, b) for a, b in zip(bounds[:-1], bounds[1:]) if b > a]
-
-
-def _shifted(v: np.ndarray, d: int) -> np.ndarray:
-    """out[c] = v[c + d] where 0 <= c + d < len(v), else -inf (a slice copy, no gather)."""
-    W = len(v)
-    out = np.full(W, NEG)
-    if d >= 0:
-        if d < W:
-            out[: W - d] = v[d:]
-    elif -d < W:
-        out[-d:] = v[: W + d]
-    return out

@@ -214,15 +214,24 @@ def span_sums(x: np.ndarray, a: int) -> np.ndarray:
 
 
 def span_norms(vecs: np.ndarray, w: np.ndarray, a: int) -> np.ndarray:
-    """out[i] = || sum_{p<a} w[i-1-p] vecs[i-1-p] || for node i >= a; nan before."""
+    """out[i] = || sum_{p<a} w[i-1-p] vecs[i-1-p] || for node i >= a; nan before.
+
+    From the dot products of sentences fewer than a apart (||sum||^2 = sum_pq w_p w_q v_p.v_q),
+    so the cost is a few row-wise dot products, not a weighted copy of the vectors per p.
+    """
     n = len(vecs)
     out = np.full(n + 1, np.nan)
     if n < a:
         return out
-    acc = np.zeros((n + 1 - a, vecs.shape[1]), dtype=np.float64)
-    for p in range(a):
-        acc += (w[p : n + 1 - a + p, None] * vecs[p : n + 1 - a + p]).astype(np.float64)
-    out[a:] = np.sqrt((acc * acc).sum(1))
+    w = np.asarray(w, dtype=np.float64)
+    k = n + 1 - a  # spans starting at s = 0..k-1
+    sq = np.zeros(k)
+    for d in range(a):
+        lag = np.einsum("ij,ij->i", vecs[: n - d], vecs[d:]).astype(np.float64)
+        ww = w[: n - d] * w[d:] * lag  # pair (s, s + d)
+        for p in range(a - d):  # pairs (s + p, s + p + d) inside the span starting at s
+            sq += (1.0 if d == 0 else 2.0) * ww[p : p + k]
+    out[a:] = np.sqrt(np.maximum(sq, 0.0))
     return out
 
 
