@@ -112,10 +112,10 @@ def decode_bytes(data: bytes, *, name: str, declared: str | None = None) -> str:
                 "convert it to UTF-8"
             ) from None
     _refuse_binary(data, name)
-    codec = _declared_codec(declared)
-    if codec:
+    named = _declared_codec(declared)
+    if named:
         try:
-            return data.decode(codec)
+            return data.decode(named)
         except UnicodeDecodeError:
             pass  # a wrong declaration: detect as for any other file
     if _ISO2022_ESCAPE.search(data[:_SAMPLE]):

@@ -145,7 +145,7 @@ def evidence_tokens(text: str) -> set[str]:
     return out
 
 
-def shared_band(src: Sequence[set[str]], tgt: Sequence[set[str]], lo: np.ndarray, W: int) -> np.ndarray:
+def shared_band(src: Sequence[frozenset[str]], tgt: Sequence[frozenset[str]], lo: np.ndarray, W: int) -> np.ndarray:
     """E[i, c] = number of evidence tokens shared by source i-1 and target lo[i]+c-1."""
     n = len(src)
     E = np.zeros((n + 1, W), dtype=np.float32)

@@ -123,7 +123,7 @@ def _loop(console: Console, session: ReviewSession) -> None:
         i, n = session.progress()
         line = _read_line(f"{i}/{n} {HELP_LINE}: ")
         action = "quit" if line is None else _key(line)
-        if action is None:
+        if action is None and line is not None:
             typer.echo(f"unknown answer {line.strip()!r}; {HELP_LINE}")
         elif action == "quit":
             return
@@ -140,8 +140,8 @@ def _loop(console: Console, session: ReviewSession) -> None:
                 shown = -1  # show it again: an edit may have been dropped
             else:
                 typer.echo(f"bead {k} is already auto; nothing to undo")
-        else:
-            getattr(session, action)()
+        elif action is not None:
+            getattr(session, action)()  # confirm / reject / skip
 
 
 @cli_errors

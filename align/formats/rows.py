@@ -171,9 +171,8 @@ def atomic_output(out: Path | None, *, binary: bool, newline: str | None = "") -
     except OSError as e:
         raise UsageError(f"{out}: cannot write in {folder} ({e.strerror}); choose another folder") from None
     try:
-        mode = "wb" if binary else "w"
-        kwargs = {} if binary else {"encoding": "utf-8", "newline": newline}
-        with os.fdopen(fd, mode, **kwargs) as f:
+        opened = os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding="utf-8", newline=newline)
+        with opened as f:
             yield f
             f.flush()
             os.fsync(f.fileno())

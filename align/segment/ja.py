@@ -63,12 +63,12 @@ def _matched_brackets(text: str) -> dict[int, int]:
         elif ch in _PAIRS:
             stacks.setdefault(ch, []).append(pos)
         else:
-            stack = stacks.get(_CLOSE_TO_OPEN[ch])
-            if stack:
-                if pos - stack[-1] <= MAX_BRACKET:
-                    pairs[pos] = stack.pop()
+            opened = stacks.get(_CLOSE_TO_OPEN[ch])
+            if opened:
+                if pos - opened[-1] <= MAX_BRACKET:
+                    pairs[pos] = opened.pop()
                 else:
-                    stack.clear()  # every open bracket of this kind is too far back
+                    opened.clear()  # every open bracket of this kind is too far back
     return pairs
 
 

@@ -202,8 +202,11 @@ class Corpus:
         _check_doc_id(doc_id)
         row = self._con.execute("SELECT id FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
         if row is None:
-            raise CorpusError(f"{self.path}: no document {doc_id!r}; `align list {self.path}` shows them")
+            raise self._no_document(doc_id)
         return row[0]
+
+    def _no_document(self, doc_id: str) -> CorpusError:
+        return CorpusError(f"{self.path}: no document {doc_id!r}; `align list {self.path}` shows them")
 
     def _doc_key_at(self, doc_id: str, expected_revision: int | None) -> int:
         """The document's key, checked (call inside the write transaction) to be still at
@@ -211,7 +214,7 @@ class Corpus:
         _check_doc_id(doc_id)
         row = self._con.execute("SELECT id, revision FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
         if row is None:
-            self._doc_key(doc_id)  # raises the user-facing error
+            raise self._no_document(doc_id)
         if expected_revision is not None and row[1] != expected_revision:
             raise CorpusError(
                 f"{self.path}: document {doc_id!r} was re-aligned since the review started; "
@@ -227,7 +230,7 @@ class Corpus:
         """The record of one document."""
         row = self._doc_row(doc_id)
         if row is None:
-            self._doc_key(doc_id)  # raises the user-facing error
+            raise self._no_document(doc_id)
         return DocumentInfo(
             doc_id=row["doc_id"], src_path=row["src_path"], tgt_path=row["tgt_path"],
             src_lang=row["src_lang"], tgt_lang=row["tgt_lang"], model=row["model"],
@@ -316,7 +319,9 @@ class Corpus:
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (doc_id, *meta),
         )
-        return int(cur.lastrowid)
+        if cur.lastrowid is None:  # sqlite3 always sets it after an INSERT
+            raise CorpusError(f"{self.path}: could not add {doc_id!r}")
+        return cur.lastrowid
 
     def _replace_document(self, doc: int, meta: tuple) -> None:
         self._con.execute(

@@ -68,7 +68,7 @@ def _split_point(auto: Sequence[tuple[tuple[int, ...], tuple[int, ...], float]],
     other = 1 - side
     last = -1
     for bead in auto:
-        ids, oids = bead[side], bead[other]
+        ids, oids = (bead[0], bead[1]) if side == 0 else (bead[1], bead[0])
         if ids and max(ids) < s and oids:
             last = max(last, max(oids))
     return last + 1
