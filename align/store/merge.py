@@ -65,7 +65,6 @@ def _place(
 
 def _split_point(auto: Sequence[tuple[tuple[int, ...], tuple[int, ...], float]], s: int, side: int) -> int:
     """Where to cut the other side for an anchor with one empty side at position s."""
-    other = 1 - side
     last = -1
     for bead in auto:
         ids, oids = (bead[0], bead[1]) if side == 0 else (bead[1], bead[0])
