@@ -19,7 +19,7 @@ from align.confidence import bead_confidences
 from align.dp import best_path
 from align.errors import InputError, UsageError
 from align.model import Bead, join_sentences
-from align.refine import REFINE_MODES, refine_path
+from align.refine import REFINE_MODES, refine_path, split_drops
 from align.scoring import (
     AlignSettings,
     Side,
@@ -245,6 +245,10 @@ def align_sentences(
         confs = np.array([old[b] if np.isnan(c) else c for b, c in zip(ref.beads, ref.confidences)])
         beads = ref.beads
         stats["span_encoded"] += ref.spans
+        beads, confs, k_split, k_enc = split_drops(beads, confs, s_side, t_side, model, settings, src, tgt, src_lang,
+                                                   tgt_lang, encode, ref.span_vecs)
+        stats["span_encoded"] += k_enc
+        stats["drop_splits"] = k_split
         stats.update(refine_regions=ref.regions, refine_changed=ref.changed, refine_encode_s=ref.encode_s,
                      refine_s=time.perf_counter() - t2)
     out = tuple(

@@ -37,6 +37,13 @@ class AlignSettings:
     length_weighted_sum: bool = True  # weight sentence vectors by sqrt(length) in span sums
     null_gain: float = -5.5  # log-odds gain of a 1-0 / 0-1 bead for a typical sentence...
     null_slope: float = 0.5  # ...minus this per standard deviation its best match stands out
+    # after refine, in documents with >= split_rate nulls per sentence (>= 2), a 2-1 / 1-2 bead
+    # whose joined pair rises < split_rise in similarity over its better sentence alone, and
+    # whose length fits that sentence alone nearly as well (> split_lfit), becomes 1-1 + null
+    # (align/refine.py split_drops; split_rate > 1: off)
+    split_rate: float = 0.02
+    split_rise: float = 0.02
+    split_lfit: float = -0.1
     pair_offset: float = 1.1  # added to the log-odds of 1-2 / 2-1 beads
     many_offset: float = 1.0  # added to the log-odds of beads of 4 or more sentences
     full_cells: int = 40_000  # search the full matrix up to this many cells, else coarse-to-fine
