@@ -26,6 +26,7 @@ from align.scoring import (
     band_dot,
     bead_gains,
     make_side,
+    null_offsets,
     sentence_stats,
     shared_band,
 )
@@ -116,6 +117,14 @@ def _run(src: Side, tgt: Side, st: AlignSettings):
     types = st.bead_types()
     gains, sims = bead_gains(S, E, lo, src, tgt, stats, types, st)
     beads, _total, gaps = best_path(gains, lo, types, m)
+    if st.null_adapt > 0:
+        stats.null_s, stats.null_t = null_offsets(beads, len(src), m, st)
+        if stats.null_s or stats.null_t:
+            for k, (a, b) in enumerate(types):
+                if a == 0 or b == 0:
+                    fin = np.isfinite(gains[k])
+                    gains[k][fin] += stats.null_s if a else stats.null_t
+            beads, _total, gaps = best_path(gains, lo, types, m)
     return beads, gaps, gains, sims, lo, types, stats
 
 
