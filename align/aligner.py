@@ -19,13 +19,14 @@ from align.confidence import bead_confidences
 from align.dp import search
 from align.errors import InputError, UsageError
 from align.model import Bead, join_sentences
-from align.refine import REFINE_MODES, refine_path
+from align.refine import REFINE_MODES, refine_path, split_drops
 from align.scoring import (
     AlignSettings,
     Side,
     band_dot,
     bead_gains,
     make_side,
+    null_offsets,
     sentence_stats,
     shared_band,
 )
@@ -116,6 +117,14 @@ def _run(src: Side, tgt: Side, st: AlignSettings):
     types = st.bead_types()
     gains, sims = bead_gains(S, E, lo, src, tgt, stats, types, st)
     found = search(gains, lo, types, m)
+    if st.null_adapt > 0:
+        stats.null_s, stats.null_t = null_offsets(found.beads, len(src), m, st)
+        if stats.null_s or stats.null_t:
+            for k, (a, b) in enumerate(types):
+                if a == 0 or b == 0:
+                    fin = np.isfinite(gains[k])
+                    gains[k][fin] += stats.null_s if a else stats.null_t
+            found = search(gains, lo, types, m)
     return found, gains, sims, lo, types, stats
 
 
@@ -246,6 +255,10 @@ def align_sentences(
         confs = np.array([old[b] if np.isnan(c) else c for b, c in zip(ref.beads, ref.confidences)])
         beads = ref.beads
         stats["span_encoded"] += ref.spans
+        beads, confs, k_split, k_enc = split_drops(beads, confs, s_side, t_side, model, settings, src, tgt, src_lang,
+                                                   tgt_lang, encode, ref.span_vecs)
+        stats["span_encoded"] += k_enc
+        stats["drop_splits"] = k_split
         stats.update(refine_regions=ref.regions, refine_changed=ref.changed, refine_encode_s=ref.encode_s,
                      refine_s=time.perf_counter() - t2)
     out = tuple(

@@ -38,6 +38,7 @@ CROSS = 0.05  # mode "near": see crossing_pairs
 MAX_REGION = 12  # a region grows to at most this many sentences a side (20: same F1, slower)
 MAX_SPANS = 12  # joined spans encoded per region at most (the best candidates first)
 SURE = 0.9  # regions whose seeds all have first-pass confidence >= this are skipped (0.7: same F1)
+SPLIT_CONF = 0.5  # confidence given to both beads of a split_drops split
 BIG_OFFSET = -1.0  # added to the log-odds of shapes the first pass does not allow (fit for <= 4)
 
 
@@ -51,6 +52,7 @@ class RefineResult:
     spans: int
     changed: int
     encode_s: float  # time spent encoding the joined spans
+    span_vecs: tuple[dict, dict] = ({}, {})  # joined-text vectors encoded: (source, target) span -> row
 
 
 def doubtful_regions(beads: Path4, crossing: np.ndarray, mode: str) -> list[tuple[int, int]]:
@@ -369,4 +371,64 @@ def refine_path(
         out_conf += [np.nan if b in old else float(x) for b, x in zip(new, c)]
     out += beads[last:]
     out_conf += [np.nan] * (len(beads) - last)
-    return RefineResult(out, np.asarray(out_conf), len(regions), len(vs) + len(vt), changed, t_enc)
+    return RefineResult(out, np.asarray(out_conf), len(regions), len(vs) + len(vt), changed, t_enc, (vs, vt))
+
+
+def split_drops(
+    beads: Path4, confidences: np.ndarray, src: Side, tgt: Side, stats: Stats, st: AlignSettings,
+    src_texts: Sequence[str], tgt_texts: Sequence[str], src_lang: str, tgt_lang: str, encode: Encode,
+    span_vecs: tuple[dict, dict] = ({}, {}),
+) -> tuple[Path4, np.ndarray, int, int]:
+    """Split 2-1 / 1-2 beads that look like a 1-1 plus a dropped sentence, in documents that drop.
+
+    A document whose path already holds at least st.split_rate nulls per sentence (it drops
+    sentences; a faithful translation with true 2-1 beads does not) has each 2-1 / 1-2 bead
+    checked: if the joined pair's similarity to the single sentence rises less than
+    st.split_rise over the better of its two sentences alone, and the single sentence's
+    length fits that sentence alone about as well as the pair (|len z| of the pair minus that of
+    the sentence alone > st.split_lfit), the weaker sentence becomes a 1-0 / 0-1 bead.
+    Returns (beads, confidences, beads split, spans encoded).
+    """
+    n, m = len(src), len(tgt)
+    nulls = sum(1 for i0, i1, j0, j1 in beads if (i1 == i0) != (j1 == j0))
+    if not beads or nulls < 2 or nulls < st.split_rate * (n + m):
+        return beads, confidences, 0, 0
+    cand = [p for p, (i0, i1, j0, j1) in enumerate(beads) if sorted((i1 - i0, j1 - j0)) == [1, 2]]
+    if not cand:
+        return beads, confidences, 0, 0
+    vs, vt = dict(span_vecs[0]), dict(span_vecs[1])
+    need_s = sorted({(beads[p][0], beads[p][1]) for p in cand if beads[p][1] - beads[p][0] == 2} - set(vs))
+    need_t = sorted({(beads[p][2], beads[p][3]) for p in cand if beads[p][3] - beads[p][2] == 2} - set(vt))
+    vs.update(_encode(need_s, src_texts, src_lang, encode))
+    vt.update(_encode(need_t, tgt_texts, tgt_lang, encode))
+    out: Path4 = []
+    conf: list[float] = []
+    split = 0
+    for p, (i0, i1, j0, j1) in enumerate(beads):
+        if p in cand:
+            two_src = i1 - i0 == 2
+            pv, ov = (src.vecs, tgt.vecs) if two_src else (tgt.vecs, src.vecs)
+            pl, ol = (src.lengths, tgt.lengths) if two_src else (tgt.lengths, src.lengths)
+            a0, one = (i0, j0) if two_src else (j0, i0)
+            joint = vs[(i0, i1)] if two_src else vt[(j0, j1)]
+            each = [float(pv[a0] @ ov[one]), float(pv[a0 + 1] @ ov[one])]
+            keep = int(each[1] > each[0])
+            ratio = stats.ratio if two_src else 1.0 / stats.ratio
+            lz_pair = abs(np.log(ol[one] / (ratio * (pl[a0] + pl[a0 + 1]))))
+            lz_keep = abs(np.log(ol[one] / (ratio * pl[a0 + keep])))
+            rise = float(joint @ ov[one]) - max(each)
+            if rise < st.split_rise and lz_pair - lz_keep > st.split_lfit:
+                split += 1
+                if two_src:  # the kept sentence pairs with the target; the other is a 1-0 beside it
+                    kept = (i0 + keep, i0 + keep + 1, j0, j1)
+                    drop = (i0 + 1, i1, j1, j1) if keep == 0 else (i0, i0 + 1, j0, j0)
+                else:
+                    kept = (i0, i1, j0 + keep, j0 + keep + 1)
+                    drop = (i1, i1, j0 + 1, j1) if keep == 0 else (i0, i0, j0, j0 + 1)
+                pair = [kept, drop] if keep == 0 else [drop, kept]
+                out += pair
+                conf += [SPLIT_CONF, SPLIT_CONF]
+                continue
+        out.append((i0, i1, j0, j1))
+        conf.append(float(confidences[p]))
+    return out, np.asarray(conf), split, len(need_s) + len(need_t)

@@ -37,6 +37,22 @@ class AlignSettings:
     length_weighted_sum: bool = True  # weight sentence vectors by sqrt(length) in span sums
     null_gain: float = -5.5  # log-odds gain of a 1-0 / 0-1 bead for a typical sentence...
     null_slope: float = 0.5  # ...minus this per standard deviation its best match stands out
+    # after refine, in documents with >= split_rate nulls per sentence (>= 2), a 2-1 / 1-2 bead
+    # whose joined pair rises < split_rise in similarity over its better sentence alone, and
+    # whose length fits that sentence alone nearly as well (> split_lfit), becomes 1-1 + null
+    # (align/refine.py split_drops; split_rate > 1: off)
+    split_rate: float = 0.02
+    split_rise: float = 0.02
+    split_lfit: float = -0.1
+    # data-adaptive deletion prior (Vecalign-style): after a first search, each side's 1-0 / 0-1
+    # gain moves by null_adapt * log(estimated drop rate / null_rate), the rate being that side's
+    # first-pass nulls shrunk towards null_rate with null_prior sentences' weight, clipped to
+    # [-null_adapt_max, +null_adapt_up]; then the path is searched again (0: off)
+    null_adapt: float = 0.5
+    null_rate: float = 0.04
+    null_prior: float = 20.0
+    null_adapt_max: float = 2.0
+    null_adapt_up: float = 1.0
     pair_offset: float = 1.1  # added to the log-odds of 1-2 / 2-1 beads
     many_offset: float = 1.0  # added to the log-odds of beads of 4 or more sentences
     full_cells: int = 40_000  # search the full matrix up to this many cells, else coarse-to-fine
@@ -310,6 +326,8 @@ class Stats:
     std_t: np.ndarray
     best_s: np.ndarray = field(default_factory=lambda: np.zeros(0))  # best similarity, z-scored
     best_t: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    null_s: float = 0.0  # document-adaptive offset of the 1-0 gain (see AlignSettings.null_adapt)
+    null_t: float = 0.0  # ... and of the 0-1 gain
     ratio: float = 1.0  # target characters per source character
     sigma: float = 0.35  # spread of log length ratios
 
@@ -360,6 +378,20 @@ def sentence_stats(S: np.ndarray, lo: np.ndarray, src: Side, tgt: Side, st: Alig
 
 FEATURES = ("const", "sim", "knn_margin", "z", "vec_cost", "len_z2", "evidence", "evidence_miss",
             "crossings", "heading", "neighbour_margin", "len_z", "contrast")
+
+
+def null_offsets(beads, n: int, m: int, st: AlignSettings) -> tuple[float, float]:
+    """(source, target) null-gain offsets from the drop rates a first-pass path suggests."""
+    if st.null_adapt <= 0:
+        return 0.0, 0.0
+    c_s = sum(1 for i0, i1, j0, j1 in beads if i1 > i0 and j1 == j0)
+    c_t = sum(1 for i0, i1, j0, j1 in beads if i1 == i0 and j1 > j0)
+    out = []
+    for c, k in ((c_s, n), (c_t, m)):
+        rate = (c + st.null_prior * st.null_rate) / (k + st.null_prior)
+        d = st.null_adapt * float(np.log(rate / st.null_rate))
+        out.append(float(np.clip(d, -st.null_adapt_max, st.null_adapt_up)))
+    return out[0], out[1]
 
 
 def type_group(a: int, b: int) -> str:
@@ -473,9 +505,9 @@ def bead_gains(
         if a == 0 or b == 0:
             ok = (j <= m) & (j >= b) & (np.arange(rows)[:, None] >= a)
             if a:
-                g = st.null_gain - st.null_slope * np.concatenate([[0.0], stats.best_s])[:, None]
+                g = st.null_gain + stats.null_s - st.null_slope * np.concatenate([[0.0], stats.best_s])[:, None]
             else:
-                g = st.null_gain - st.null_slope * gather_cols(np.concatenate([[0.0], stats.best_t]), lo, W, 0.0)
+                g = st.null_gain + stats.null_t - st.null_slope * gather_cols(np.concatenate([[0.0], stats.best_t]), lo, W, 0.0)
             gains[k] = np.where(ok, g, NEG)
     n = len(src)
     step = max(64, chunk_cells // max(W, 1))

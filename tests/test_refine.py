@@ -169,3 +169,39 @@ def test_crossing_pairs_mark_a_split_2_2_bead_only() -> None:
     sv /= np.linalg.norm(sv, axis=1, keepdims=True)
     beads = [(k, k + 1, k, k + 1) for k in range(4)]
     assert crossing_pairs(beads, sv, tv).tolist() == [True, False, False, False]
+
+
+def _toy_sides(n_src: int, n_tgt: int, d: int = 8):
+    from align.scoring import Stats, make_side
+
+    rng = np.random.default_rng(1)
+    sv = rng.normal(size=(n_src, d)).astype(np.float32)
+    sv /= np.linalg.norm(sv, axis=1, keepdims=True)
+    tv = sv[: n_tgt].copy()
+    s = make_side(["あ" * 10] * n_src, sv, None, None)
+    t = make_side(["x" * 10] * n_tgt, tv, None, None)
+    z = lambda k: np.zeros(k)  # noqa: E731
+    return s, t, Stats(z(n_src), z(n_tgt), z(n_src), z(n_tgt), z(n_src), z(n_tgt))
+
+
+def test_split_drops_turns_a_merged_stray_sentence_into_a_null_only_where_the_document_drops() -> None:
+    """A 2-1 bead whose joined pair matches its target no better than one sentence alone (and
+    whose length fits one sentence) is split into 1-1 + 1-0 once the path holds >= 2% nulls;
+    a document without nulls keeps its 2-1 beads (true 2-1s in faithful translations)."""
+    from align.refine import split_drops
+
+    s, t, stats = _toy_sides(6, 4)
+    texts_s, texts_t = ["あ" * 10] * 6, ["x" * 10] * 4
+    # sentence 1 is a stray merged into the 1-1 bead (0, 0); sentences 4 and 5 are nulls
+    path = [(0, 2, 0, 1), (2, 3, 1, 2), (3, 4, 2, 3), (4, 5, 3, 3), (5, 6, 3, 3), (6, 6, 3, 4)]
+    conf = np.full(len(path), 0.8)
+    joint = ({(0, 2): s.vecs[0]}, {})  # the joined pair's vector: no rise over sentence 0 alone
+    never = lambda texts: (_ for _ in ()).throw(AssertionError("nothing to encode"))  # noqa: E731
+    st_ = AlignSettings()
+    out, c, k, enc_n = split_drops(path, conf, s, t, stats, st_, texts_s, texts_t, "ja", "en", never, joint)
+    assert (k, enc_n) == (1, 0)
+    assert out[:2] == [(0, 1, 0, 1), (1, 2, 1, 1)] and out[2:] == path[1:] and len(c) == len(out)
+    # the same bead in a document with a single null stays
+    path2 = [(0, 2, 0, 1), (2, 3, 1, 2), (3, 4, 2, 3), (4, 6, 3, 4)]
+    out2, _c, k2, _e = split_drops(path2, np.full(4, 0.8), s, t, stats, st_, texts_s, texts_t, "ja", "en", never, joint)
+    assert k2 == 0 and out2 == path2
