@@ -380,7 +380,7 @@ FEATURES = ("const", "sim", "knn_margin", "z", "vec_cost", "len_z2", "evidence",
             "crossings", "heading", "neighbour_margin", "len_z", "contrast")
 
 
-def null_offsets(beads, n: int, m: int, st: AlignSettings) -> tuple[float, float]:
+def null_offsets(beads: Sequence[tuple[int, int, int, int]], n: int, m: int, st: AlignSettings) -> tuple[float, float]:
     """(source, target) null-gain offsets from the drop rates a first-pass path suggests."""
     if st.null_adapt <= 0:
         return 0.0, 0.0

@@ -205,3 +205,27 @@ def test_split_drops_turns_a_merged_stray_sentence_into_a_null_only_where_the_do
     path2 = [(0, 2, 0, 1), (2, 3, 1, 2), (3, 4, 2, 3), (4, 6, 3, 4)]
     out2, _c, k2, _e = split_drops(path2, np.full(4, 0.8), s, t, stats, st_, texts_s, texts_t, "ja", "en", never, joint)
     assert k2 == 0 and out2 == path2
+
+
+def _path_with_nulls(n: int, drops_src: int, drops_tgt: int) -> list[tuple[int, int, int, int]]:
+    """n 1-1 beads, then drops_src 1-0 and drops_tgt 0-1 beads."""
+    beads = [(i, i + 1, i, i + 1) for i in range(n)]
+    beads += [(n + k, n + k + 1, n, n) for k in range(drops_src)]
+    beads += [(n + drops_src, n + drops_src, n + k, n + k + 1) for k in range(drops_tgt)]
+    return beads
+
+
+def test_deletion_prior_follows_the_documents_own_drop_rate() -> None:
+    from align.scoring import null_offsets
+
+    cfg = AlignSettings()
+    # a faithful document: nulls get dearer on both sides, within the clip
+    s, t = null_offsets(_path_with_nulls(200, 0, 0), 200, 200, cfg)
+    assert -cfg.null_adapt_max <= s < 0 and -cfg.null_adapt_max <= t < 0
+    # one that drops many source sentences: source nulls get cheaper (capped), target ones do not
+    s, t = null_offsets(_path_with_nulls(200, 40, 0), 240, 200, cfg)
+    assert 0 < s <= cfg.null_adapt_up and t < 0
+    # the rate is shrunk towards the prior: one null in a short document moves little
+    s_short, _ = null_offsets(_path_with_nulls(10, 1, 0), 11, 10, cfg)
+    assert abs(s_short) < abs(null_offsets(_path_with_nulls(100, 10, 0), 110, 100, cfg)[0])
+    assert null_offsets(_path_with_nulls(50, 5, 5), 55, 55, AlignSettings(null_adapt=0)) == (0.0, 0.0)
