@@ -168,9 +168,24 @@ _PAGE_NUMBER = re.compile(
 )
 
 
+# A line that can only be a page number wherever it stands: '- 3 -', '－３－', '— 12 —',
+# 'Page 4', 'p. 4 of 9' (a bare '12' is one only next to a page break, see _drop_page_numbers)
+_PAGE_MARK = re.compile(
+    r"[-‐－–—]\s*(?:[0-9]{1,4}|[０-９]{1,4})\s*[-‐－–—]|(?:page|p\.)\s*[0-9]{1,4}(?:\s*(?:of|/)\s*[0-9]{1,4})?",
+    re.IGNORECASE,
+)
+
+
 def _drop_page_numbers(text: str) -> str:
-    """Text with page breaks as blank lines, and a page number alone on the first or last line
-    of a page (as PDF extraction leaves them: '- 3 -', '12', 'Page 4') removed."""
+    """Text with page breaks as blank lines, and page numbers removed: a number alone on the
+    first or last line of a page (as PDF extraction leaves them: '- 3 -', '12', 'Page 4'), and
+    anywhere a line that can only be a page number ('- 3 -', 'Page 4'), which copy-pasted PDF
+    text leaves between blank lines, often in the middle of a sentence."""
+    lines = text.split("\n")
+    for i, line in enumerate(lines):
+        if _PAGE_MARK.fullmatch(line.strip(" \t\f")):
+            lines[i] = "\f" if "\f" in line else ""
+    text = "\n".join(lines)
     if "\f" not in text:
         return text
     pages = []
@@ -334,10 +349,11 @@ class _MarkdownBlocks:
 
 
 def parse_markdown(text: str) -> list[RawBlock]:
-    """Markdown: headings (#, setext, whole-line bold), list items, paragraphs, tables, code."""
+    """Markdown: headings (#, setext, whole-line bold), list items, paragraphs, tables, code;
+    page numbers left by PDF extraction dropped as in plain text."""
     text = _FRONT_MATTER.sub("", text, count=1)
     md = _MarkdownBlocks()
-    lines = text.replace("\f", "\n\n").split("\n")
+    lines = _drop_page_numbers(text).split("\n")
     i = 0
     while i < len(lines):
         line = _QUOTE.sub("", lines[i])

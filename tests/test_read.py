@@ -517,6 +517,38 @@ def test_pdf_page_numbers_at_page_breaks_are_dropped() -> None:
     ]
 
 
+def _paginate(text: str, every: int, marks: list[str]) -> str:
+    """text with a page-number line after about every `every` characters, mid-sentence."""
+    out, k, page, line = [], 0, 0, ""
+    for prev, ch in zip(" " + text, text):
+        out.append(ch)
+        k += 1
+        line = "" if ch == "\n" else line + ch
+        # inside a sentence, after a lower-case word (a break after "When" is ambiguous even
+        # to a person), not in a heading
+        word = line.split()[-1] if line.split() else ""
+        if k >= every and ch in " 、" and (word.islower() or not prev.isascii()) and not line.startswith(("#", "*")):
+            out.append(marks[page % len(marks)].format(page + 2))
+            k, page = 0, page + 1
+    return "".join(out)
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_page_numbers_pasted_from_a_pdf_into_markdown_or_text_leave_the_sentences_unchanged(lang: str) -> None:
+    # copy-pasted PDF text: page marks between blank lines, with or without a form feed,
+    # in the middle of sentences and bullets
+    marks = ["\n\n- {} -\n\f\n", "\n\n－{}－\n\n", "\n\nPage {}\n\n", "\n\f{}\n", "\n\n— {} —\n\n"]
+    original = (CMAC / f"{lang}.md").read_text(encoding="utf-8")
+    paged = _paginate(original, 300 if lang == "ja" else 700, marks)
+    assert paged.count("\n\n") > original.count("\n\n") + 5
+    from align.segment import segment_document
+
+    for fmt in ("md", "txt"):
+        want = segment_document(parse_document(original, fmt=fmt, lang=lang)).sentence_texts
+        got = segment_document(parse_document(paged, fmt=fmt, lang=lang)).sentence_texts
+        assert len(want) > 40 and got == want, fmt
+
+
 def test_short_list_items_in_a_chunk_are_not_unwrapped() -> None:
     text = "Temple offices\n\nDepartment of general affairs\nDepartment of religious services\nDepartment of finance\n"
     assert texts(parse_document(text, fmt="txt")) == [
