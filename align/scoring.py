@@ -330,6 +330,8 @@ class Stats:
     null_t: float = 0.0  # ... and of the 0-1 gain
     ratio: float = 1.0  # target characters per source character
     sigma: float = 0.35  # spread of log length ratios
+    # per source sentence: the target sentence it is the mutual best match of (-1: none)
+    partner: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
 
 def sentence_stats(S: np.ndarray, lo: np.ndarray, src: Side, tgt: Side, st: AlignSettings) -> Stats:
@@ -367,6 +369,7 @@ def sentence_stats(S: np.ndarray, lo: np.ndarray, src: Side, tgt: Side, st: Alig
         best_i = first + cols.argmax(1) - 1
         ok = (best_j >= 0) & (best_j < m)
         mutual = ok & (best_i[np.clip(best_j, 0, m - 1)] == np.arange(n))
+        out.partner = np.where(mutual, best_j, -1)
         k = int(mutual.sum())
         if k >= 5:
             d = np.log(tgt.lengths[best_j[mutual]] / src.lengths[mutual])

@@ -87,6 +87,21 @@ def test_unrelated_and_swapped_documents_are_flagged(enc) -> None:
     assert any("swapped" in w for w in r.stats["warnings"])
 
 
+def test_unrelated_warning_separates_every_dev_article_from_mismatched_ones(enc) -> None:
+    names = sorted(d.name for d in (DATA / "kyoto-dev-hard").iterdir() if (d / "gold.beads").exists())
+    pairs = {n: article("kyoto-dev-hard", n)[:2] for n in names}
+    vecs = {n: (enc.encode(ja), enc.encode(en)) for n, (ja, en) in pairs.items()}
+    cfg = AlignSettings(refine="off")
+
+    def warned(a: str, b: str) -> bool:
+        r = align_sentences(pairs[a][0], pairs[b][1], enc.encode, settings=cfg, src_vecs=vecs[a][0], tgt_vecs=vecs[b][1])
+        return any("unrelated" in w for w in r.stats["warnings"])
+
+    assert not [n for n in names if warned(n, n)]  # every real pair, omissions and all, passes
+    shifted = [(a, names[(k + 1) % len(names)]) for k, a in enumerate(names)]
+    assert all(warned(a, b) for a, b in shifted)  # each Japanese article with another's English
+
+
 def test_bad_vector_shapes_and_block_lists_are_usage_errors(enc) -> None:
     with pytest.raises(UsageError, match="src_vecs"):
         align_sentences(["a", "b"], ["c"], enc.encode, src_vecs=np.zeros((3, 512)), tgt_vecs=np.zeros((1, 512)))
