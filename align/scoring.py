@@ -9,8 +9,11 @@ the sums, so every bead type costs a few array shifts of the 1-1 similarity band
 A bead's gain is its similarity margin (cosine minus the mean of each side's k best
 competitors, as in margin-based mining), plus a length fit under a ratio estimated from the
 document pair itself, plus shared numbers and Latin-script names, minus a prior per bead
-shape and a small cost for crossing a paragraph boundary. 1-0 and 0-1 beads get a fixed
-negative gain set from the document's own distribution of best 1-1 margins.
+shape and a small cost for crossing a paragraph boundary, and minus segmentation cues: a
+bead that ends on a line ending in ':' ';' ',' or starts on a lower-case line cuts a sentence,
+and a large bead whose cut into smaller ones fits the lengths badly is a restructured pair
+(a plus for it). 1-0 and 0-1 beads get a fixed negative gain set from the document's own
+distribution of best 1-1 margins.
 """
 
 from __future__ import annotations
@@ -200,6 +203,11 @@ class Side:
     # span size a -> (n + 1, d): row i is the encoding of the joined sentences i-a..i-1,
     # NaN where that span was not encoded (its vector is then the weighted sum)
     joint: dict[int, np.ndarray] = field(default_factory=dict)
+    # (n,) 1.0 where a sentence ends open (':', ';', ','), so its text goes on in the next line
+    # (segmenters that split there cut what the other side keeps as one sentence); None: no cue
+    open_end: np.ndarray | None = None
+    # (n,) 1.0 where a sentence starts with a lower-case letter: it continues the line before
+    open_start: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.lengths)
@@ -217,7 +225,10 @@ def make_side(
     else:
         head = np.array([k in ("title", "heading") for k in kinds], dtype=bool)
     toks = tuple(frozenset(evidence_tokens(t)) for t in texts)
-    return Side(vecs=np.asarray(vecs, dtype=np.float32), lengths=lengths, tokens=toks, blocks=b, heading=head)
+    open_end = np.array([t.rstrip()[-1:] in (":", ";", ",") for t in texts], dtype=np.float64)
+    open_start = np.array([t.lstrip()[:1].islower() for t in texts], dtype=np.float64)
+    return Side(vecs=np.asarray(vecs, dtype=np.float32), lengths=lengths, tokens=toks, blocks=b, heading=head,
+                open_end=open_end, open_start=open_start)
 
 
 def span_sums(x: np.ndarray, a: int) -> np.ndarray:
@@ -380,7 +391,7 @@ def sentence_stats(S: np.ndarray, lo: np.ndarray, src: Side, tgt: Side, st: Alig
 
 
 FEATURES = ("const", "sim", "knn_margin", "z", "vec_cost", "len_z2", "evidence", "evidence_miss",
-            "crossings", "heading", "neighbour_margin", "len_z", "contrast")
+            "crossings", "heading", "neighbour_margin", "len_z", "contrast", "len_split", "open_end", "open_start")
 
 
 def null_offsets(beads: Sequence[tuple[int, int, int, int]], n: int, m: int, st: AlignSettings) -> tuple[float, float]:
@@ -483,10 +494,48 @@ def type_features(
                 subs += [smaller[(a, b - 1)], shift(smaller[(a, b - 1)], lo, 0, 1)]
         if subs:
             contrast = sim - np.maximum.reduce(subs)
+        lsplit = _len_split(src, tgt, lo, W, stats, a, b, lz) if a >= 2 and b >= 2 else np.zeros((rows, W))
+        open_e = _edge(src.open_end, n, a, 0)[:, None] + gather_cols(_edge(tgt.open_end, m, b, 0), lo, W, 0.0)
+        open_s = (_edge(src.open_start, n, a, a - 1)[:, None]
+                  + gather_cols(_edge(tgt.open_start, m, b, b - 1), lo, W, 0.0))
     feats = np.stack([np.ones_like(sim), sim, sim - knn_base, z, vec_cost, np.minimum(lz * lz, 16.0), evid, miss,
-                      cross, head, neigh, np.clip(lz, -4, 4), contrast]).astype(np.float32)
+                      cross, head, neigh, np.clip(lz, -4, 4), contrast, lsplit, open_e, open_s]).astype(np.float32)
     feats = np.where(ok[None], np.nan_to_num(feats, nan=0.0, posinf=0.0, neginf=0.0), 0.0)
     return feats, sim.astype(np.float32), ok
+
+
+def _edge(flag: np.ndarray | None, n: int, k: int, d: int) -> np.ndarray:
+    """Node-indexed (n + 1): flag of sentence i-1-d for the span of the k sentences ending at
+    node i (d = 0: its last sentence, d = k-1: its first); 0 where there is no such span or flag."""
+    out = np.zeros(n + 1)
+    if flag is not None and n >= k:
+        out[k:] = flag[k - 1 - d : n - d]
+    return out
+
+
+def _len_split(
+    src: Side, tgt: Side, lo: np.ndarray, W: int, stats: Stats, a: int, b: int, lz: np.ndarray
+) -> np.ndarray:
+    """How much worse the lengths fit (in capped z^2) if an a-b bead (a, b >= 2) is cut into a
+    1-1 bead and an (a-1)-(b-1) bead, in the better of the two orders, than as one bead.
+
+    A pair of sentences restructured across a boundary (a true 2-2) fits badly when cut; two
+    beads merged into one fit about as well either way, so this tells them apart where the
+    similarity of summed vectors cannot.
+    """
+    rows = len(lo)
+
+    def z2(ka: int, kb: int, di: int, dj: int) -> np.ndarray:
+        # capped z^2 of the ka-kb span ending di rows up and dj columns left of each node
+        ls = np.concatenate([np.full(di, np.nan), span_sums(src.lengths, ka)[: rows - di]])[:, None]
+        jj = lo[:, None] + np.arange(W)[None, :] - dj
+        lt = np.where(jj >= 0, gather_cols(span_sums(tgt.lengths, kb), lo - dj, W), np.nan)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            z = (np.log(lt / ls) - np.log(stats.ratio)) / stats.sigma
+        return np.minimum(np.nan_to_num(z * z, nan=16.0), 16.0)
+
+    cut = np.minimum(z2(1, 1, a - 1, b - 1) + z2(a - 1, b - 1, 0, 0), z2(a - 1, b - 1, 1, 1) + z2(1, 1, 0, 0))
+    return np.clip(cut - np.minimum(lz * lz, 16.0), 0.0, 32.0)
 
 
 def bead_gains(
@@ -536,6 +585,8 @@ def _window(side: Side, s0: int, s1: int) -> Side:
     return replace(
         side, vecs=side.vecs[s0:s1], lengths=side.lengths[s0:s1], tokens=side.tokens[s0:s1],
         blocks=side.blocks[s0:s1], heading=side.heading[s0:s1],
+        open_end=None if side.open_end is None else side.open_end[s0:s1],
+        open_start=None if side.open_start is None else side.open_start[s0:s1],
         joint={a: v[s0 : s1 + 1] for a, v in side.joint.items()},
     )
 

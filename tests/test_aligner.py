@@ -149,3 +149,31 @@ def test_default_refine_encodes_few_joined_spans_and_keeps_every_sentence(enc) -
     assert len(asked) == r.stats["span_encoded"] <= 0.3 * (len(ja) + len(en))
     assert strict_f1(gold, r.beads) >= strict_f1(gold, off.beads) - 0.02
     assert "span_encoded" in off.stats and off.stats["span_encoded"] == 0 and "refine_regions" not in off.stats
+
+
+def test_segmentation_cue_features_fire_where_a_bead_cuts_a_sentence() -> None:
+    from align.scoring import FEATURES, band_dot, make_side, sentence_stats, shared_band, type_features
+
+    rng = np.random.default_rng(0)
+    v = rng.normal(size=(4, 8)).astype(np.float32)
+    v /= np.linalg.norm(v, axis=1, keepdims=True)
+    # target 1 ends open and target 2 continues it lower-case; source 0 is long, source 1 short,
+    # target 0 short, target 1 long: cut into 1-1 + 1-1 the lengths fit badly, as one 2-2 well
+    src = ["A" * 20 + ".", "B" * 80 + ".", "C" * 40 + "."]
+    tgt = ["X" * 80 + ".", "Y" * 20 + ":", "continued " + "Z" * 30 + "."]
+    s = make_side(src, v[:3], None, None)
+    t = make_side(tgt, v[[0, 1, 2]], None, None)
+    assert list(t.open_end) == [0, 1, 0] and list(t.open_start) == [0, 0, 1] and not s.open_start.any()
+    st = AlignSettings()
+    lo = np.zeros(4, dtype=np.int64)
+    S = band_dot(s.vecs, t.vecs, lo, 4)
+    E = shared_band(s.tokens, t.tokens, lo, 4)
+    stats = sentence_stats(S, lo, s, t, st)
+    f11, _, _ = type_features(S, E, lo, s, t, stats, 1, 1, st)
+    f22, _, _ = type_features(S, E, lo, s, t, stats, 2, 2, st)
+    oe, os_, ls = (FEATURES.index(x) for x in ("open_end", "open_start", "len_split"))
+    assert f11[oe, 2, 2] == 1 and f11[oe, 1, 1] == 0  # a 1-1 ending on target 1 ends open
+    assert f11[os_, 3, 3] == 1  # a 1-1 starting on target 2 starts lower-case
+    assert f22[oe, 3, 3] == 0 and f22[os_, 3, 3] == 0  # the 2-2 over 1..2 holds both inside
+    assert f22[ls, 2, 2] > 4  # 2-2 over sentences 0..1: cut into two 1-1s the lengths misfit
+    assert (f11[ls] == 0).all()
