@@ -117,7 +117,7 @@ def _concat_side(side: Side, idx: np.ndarray, joint: dict[int, np.ndarray]) -> S
     for f in fields(side):
         v = getattr(side, f.name)
         if isinstance(v, (np.ndarray, tuple)) and len(v) == n:
-            pad = frozenset() if isinstance(v, tuple) else 1.0 if f.name == "lengths" else 0
+            pad: object = frozenset() if isinstance(v, tuple) else 1.0 if f.name == "lengths" else 0
             kw[f.name] = _pad_take(v, idx, pad)
     return replace(side, joint=joint, **kw)
 
