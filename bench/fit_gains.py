@@ -2,9 +2,9 @@
 
 For every pair and bead shape, candidate beads whose end node lies within --near sentences
 of the gold path are labelled right (in the gold) or wrong; a logistic regression per shape
-group maps align.scoring.FEATURES to the log-odds that a candidate is a gold bead. The DP then maximises the sum of these log-odds.
-Articles are split into two folds (by article id, across the Kyoto sets; Text+Berg by halves)
-with --cv to report held-out accuracy of the fit itself.
+group maps align.scoring.FEATURES to the log-odds that a candidate is a gold bead. The DP then
+maximises the sum of these log-odds. Held-out checks by article are in fit_confidence.py (the
+calibrated output) and were run by hand for the gains (see the closing notes).
 
 .venv/bin/python bench/fit_gains.py [--write]
 """
@@ -114,10 +114,6 @@ def score_of(w: np.ndarray, X: np.ndarray, y: np.ndarray) -> tuple[float, float]
 
     z = X @ w
     return float(((z > 0) == y).mean()), float(roc_auc_score(y, z))
-
-
-def fold_of(name: str) -> int:
-    return hash(name.split("/")[-1]) % 2 if "/" in name else 0
 
 
 def main() -> None:
