@@ -549,6 +549,25 @@ def test_page_numbers_pasted_from_a_pdf_into_markdown_or_text_leave_the_sentence
         assert len(want) > 40 and got == want, fmt
 
 
+@pytest.mark.parametrize(("lang", "width"), [("ja", 35), ("en", 80)])
+def test_hard_wrapped_markdown_reads_as_the_original(lang: str, width: int) -> None:
+    # PDF-to-text output: every long line cut at a fixed width, mid-word in Japanese
+    from align.segment import segment_document
+
+    original = (CMAC / f"{lang}.md").read_text(encoding="utf-8")
+    wrapped = []
+    for line in original.split("\n"):
+        if len(line) <= width or line.startswith("#"):
+            wrapped.append(line)
+        elif lang == "en":
+            wrapped += textwrap.wrap(line, width)
+        else:
+            wrapped += [line[i : i + width] for i in range(0, len(line), width)]
+    want = segment_document(parse_document(original, fmt="md", lang=lang)).sentence_texts
+    got = segment_document(parse_document("\n".join(wrapped), fmt="md", lang=lang)).sentence_texts
+    assert len(wrapped) > len(original.split("\n")) + 10 and got == want
+
+
 def test_short_list_items_in_a_chunk_are_not_unwrapped() -> None:
     text = "Temple offices\n\nDepartment of general affairs\nDepartment of religious services\nDepartment of finance\n"
     assert texts(parse_document(text, fmt="txt")) == [
