@@ -374,6 +374,12 @@ def refine_path(
     return RefineResult(out, np.asarray(out_conf), len(regions), len(vs) + len(vt), changed, t_enc, (vs, vt))
 
 
+def _cut_sentence(side: Side, i: int) -> bool:
+    """Sentences i and i + 1 are one sentence the segmenter cut (i ends at ':' ';' ',' or i + 1
+    starts lower-case): neither can be a dropped sentence of its own."""
+    return bool((side.open_end is not None and side.open_end[i]) or (side.open_start is not None and side.open_start[i + 1]))
+
+
 def split_drops(
     beads: Path4, confidences: np.ndarray, src: Side, tgt: Side, stats: Stats, st: AlignSettings,
     src_texts: Sequence[str], tgt_texts: Sequence[str], src_lang: str, tgt_lang: str, encode: Encode,
@@ -386,14 +392,17 @@ def split_drops(
     checked: if the joined pair's similarity to the single sentence rises less than
     st.split_rise over the better of its two sentences alone, and the single sentence's
     length fits that sentence alone about as well as the pair (|len z| of the pair minus that of
-    the sentence alone > st.split_lfit), the weaker sentence becomes a 1-0 / 0-1 bead.
+    the sentence alone > st.split_lfit), the weaker sentence becomes a 1-0 / 0-1 bead -- unless
+    the two are one sentence the segmenter cut (see _cut_sentence).
     Returns (beads, confidences, beads split, spans encoded).
     """
     n, m = len(src), len(tgt)
     nulls = sum(1 for i0, i1, j0, j1 in beads if (i1 == i0) != (j1 == j0))
     if not beads or nulls < 2 or nulls < st.split_rate * (n + m):
         return beads, confidences, 0, 0
-    cand = [p for p, (i0, i1, j0, j1) in enumerate(beads) if sorted((i1 - i0, j1 - j0)) == [1, 2]]
+    cand = [p for p, (i0, i1, j0, j1) in enumerate(beads)
+            if sorted((i1 - i0, j1 - j0)) == [1, 2] and not _cut_sentence(src if i1 - i0 == 2 else tgt,
+                                                                        i0 if i1 - i0 == 2 else j0)]
     if not cand:
         return beads, confidences, 0, 0
     vs, vt = dict(span_vecs[0]), dict(span_vecs[1])

@@ -205,6 +205,12 @@ def test_split_drops_turns_a_merged_stray_sentence_into_a_null_only_where_the_do
     path2 = [(0, 2, 0, 1), (2, 3, 1, 2), (3, 4, 2, 3), (4, 6, 3, 4)]
     out2, _c, k2, _e = split_drops(path2, np.full(4, 0.8), s, t, stats, st_, texts_s, texts_t, "ja", "en", never, joint)
     assert k2 == 0 and out2 == path2
+    # a sentence the segmenter cut at ':' (or whose second half starts lower-case) is no drop
+    from dataclasses import replace
+
+    for cut in (replace(s, open_end=np.eye(6)[0]), replace(s, open_start=np.eye(6)[1])):
+        out3, _c, k3, _e = split_drops(path, conf, cut, t, stats, st_, texts_s, texts_t, "ja", "en", never, joint)
+        assert k3 == 0 and out3 == path
 
 
 def _path_with_nulls(n: int, drops_src: int, drops_tgt: int) -> list[tuple[int, int, int, int]]:
