@@ -517,6 +517,13 @@ def test_pdf_page_numbers_at_page_breaks_are_dropped() -> None:
     ]
 
 
+def _sentences(text: str, fmt: str, lang: str) -> tuple[str, ...]:
+    """The sentences the aligner would see in `text` read as `fmt`."""
+    from align.segment import segment_document
+
+    return segment_document(parse_document(text, fmt=fmt, lang=lang)).sentence_texts
+
+
 def _paginate(text: str, every: int, marks: list[str]) -> str:
     """text with a page-number line after about every `every` characters, mid-sentence."""
     out, k, page, line = [], 0, 0, ""
@@ -541,19 +548,14 @@ def test_page_numbers_pasted_from_a_pdf_into_markdown_or_text_leave_the_sentence
     original = (CMAC / f"{lang}.md").read_text(encoding="utf-8")
     paged = _paginate(original, 300 if lang == "ja" else 700, marks)
     assert paged.count("\n\n") > original.count("\n\n") + 5
-    from align.segment import segment_document
-
     for fmt in ("md", "txt"):
-        want = segment_document(parse_document(original, fmt=fmt, lang=lang)).sentence_texts
-        got = segment_document(parse_document(paged, fmt=fmt, lang=lang)).sentence_texts
-        assert len(want) > 40 and got == want, fmt
+        want = _sentences(original, fmt, lang)
+        assert len(want) > 40 and _sentences(paged, fmt, lang) == want, fmt
 
 
 @pytest.mark.parametrize(("lang", "width"), [("ja", 35), ("en", 80)])
 def test_hard_wrapped_markdown_reads_as_the_original(lang: str, width: int) -> None:
     # PDF-to-text output: every long line cut at a fixed width, mid-word in Japanese
-    from align.segment import segment_document
-
     original = (CMAC / f"{lang}.md").read_text(encoding="utf-8")
     wrapped = []
     for line in original.split("\n"):
@@ -563,9 +565,8 @@ def test_hard_wrapped_markdown_reads_as_the_original(lang: str, width: int) -> N
             wrapped += textwrap.wrap(line, width)
         else:
             wrapped += [line[i : i + width] for i in range(0, len(line), width)]
-    want = segment_document(parse_document(original, fmt="md", lang=lang)).sentence_texts
-    got = segment_document(parse_document("\n".join(wrapped), fmt="md", lang=lang)).sentence_texts
-    assert len(wrapped) > len(original.split("\n")) + 10 and got == want
+    assert len(wrapped) > len(original.split("\n")) + 10
+    assert _sentences("\n".join(wrapped), "md", lang) == _sentences(original, "md", lang)
 
 
 def test_short_list_items_in_a_chunk_are_not_unwrapped() -> None:
