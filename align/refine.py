@@ -400,9 +400,9 @@ def split_drops(
     nulls = sum(1 for i0, i1, j0, j1 in beads if (i1 == i0) != (j1 == j0))
     if not beads or nulls < 2 or nulls < st.split_rate * (n + m):
         return beads, confidences, 0, 0
-    cand = [p for p, (i0, i1, j0, j1) in enumerate(beads)
+    cand = {p for p, (i0, i1, j0, j1) in enumerate(beads)
             if sorted((i1 - i0, j1 - j0)) == [1, 2] and not _cut_sentence(src if i1 - i0 == 2 else tgt,
-                                                                        i0 if i1 - i0 == 2 else j0)]
+                                                                        i0 if i1 - i0 == 2 else j0)}
     if not cand:
         return beads, confidences, 0, 0
     vs, vt = dict(span_vecs[0]), dict(span_vecs[1])
