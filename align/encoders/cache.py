@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import os
 import sqlite3
+import time
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
@@ -40,6 +41,48 @@ def default_cache_dir() -> Path:
 def text_key(text: str) -> bytes:
     """16-byte hash of the exact text (no normalisation: any change is a new sentence)."""
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+
+
+_OPEN_PATIENCE = 30.0  # seconds to keep retrying while another process sets the file up
+
+
+def _open(path: Path) -> sqlite3.Connection:
+    db = sqlite3.connect(path, timeout=_OPEN_PATIENCE, isolation_level=None)
+    try:
+        # 16 KiB pages hold seven 2 KiB vectors; 4 KiB pages hold one (half empty).
+        # It only takes effect when the file is created.
+        db.execute("PRAGMA page_size=16384")
+        # WAL is stored in the file: switch only once (the switch needs an exclusive lock).
+        if db.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+            db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+        db.execute(
+            "CREATE TABLE IF NOT EXISTS embeddings (model TEXT NOT NULL, key BLOB NOT NULL,"
+            " vec BLOB NOT NULL, UNIQUE (model, key))"
+        )
+    except BaseException:
+        db.close()
+        raise
+    return db
+
+
+def _open_with_retry(path: Path) -> sqlite3.Connection:
+    """Open and set up the store, waiting out other processes doing the same.
+
+    SQLite does not call its busy handler for a journal-mode switch, so two processes that
+    create the file at the same moment see "database is locked" at once; retry with backoff.
+    """
+    deadline = time.monotonic() + _OPEN_PATIENCE
+    pause = 0.02
+    while True:
+        try:
+            return _open(path)
+        except sqlite3.OperationalError as e:
+            busy = "locked" in str(e) or "busy" in str(e)
+            if not busy or time.monotonic() + pause > deadline:
+                raise
+        time.sleep(pause)
+        pause = min(pause * 2, 0.5)
 
 
 class EmbeddingStore:
@@ -80,17 +123,7 @@ class EmbeddingStore:
         if self._db is None:
             try:
                 self.folder.mkdir(parents=True, exist_ok=True)
-                db = sqlite3.connect(self.path, timeout=30.0, isolation_level=None)
-                # 16 KiB pages hold seven 2 KiB vectors; 4 KiB pages hold one (half empty).
-                # It only takes effect when the file is created.
-                db.execute("PRAGMA page_size=16384")
-                db.execute("PRAGMA journal_mode=WAL")
-                db.execute("PRAGMA synchronous=NORMAL")
-                db.execute(
-                    "CREATE TABLE IF NOT EXISTS embeddings (model TEXT NOT NULL, key BLOB NOT NULL,"
-                    " vec BLOB NOT NULL, UNIQUE (model, key))"
-                )
-                self._db = db
+                self._db = _open_with_retry(self.path)
             except (sqlite3.Error, OSError) as e:
                 self._fail("be opened", e)
                 return None
