@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import sqlite3
 import subprocess
 import sys
 import warnings
@@ -230,40 +229,3 @@ def test_an_interrupted_run_keeps_what_it_encoded(tmp_path: Path, monkeypatch: p
     resumed.encode(texts)
     assert (resumed.hits, resumed.misses) == (3, 4)
 
-
-def test_opening_waits_out_another_process_creating_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    # SQLite answers "database is locked" at once (no busy wait) when two processes switch a
-    # new file to WAL together; CI saw it. The open is retried until the other one is done.
-    from align.encoders import cache
-
-    real_open = cache._open
-    calls: list[int] = []
-
-    def flaky(path: Path) -> sqlite3.Connection:
-        calls.append(1)
-        if len(calls) < 3:
-            raise sqlite3.OperationalError("database is locked")
-        return real_open(path)
-
-    monkeypatch.setattr(cache, "_open", flaky)
-    store = EmbeddingStore(tmp_path)
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", CacheWarning)
-        store.put_many("m", [b"k" * 16], np.ones((1, 4), np.float32))
-        assert list(store.get_many("m", [b"k" * 16], 4)) == [b"k" * 16]
-    assert len(calls) == 3
-
-
-def test_opening_does_not_retry_other_errors(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from align.encoders import cache
-
-    calls: list[int] = []
-
-    def broken(path: Path) -> sqlite3.Connection:
-        calls.append(1)
-        raise sqlite3.OperationalError("file is not a database")
-
-    monkeypatch.setattr(cache, "_open", broken)
-    with pytest.warns(CacheWarning, match="not a database"):
-        assert EmbeddingStore(tmp_path).get_many("m", [b"k" * 16], 4) == {}
-    assert len(calls) == 1

@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import os
 import sqlite3
-import time
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
@@ -19,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from align.encoders.base import Encoder, check_texts
+from align.wal import switch_to_wal
 
 DB_NAME = "embeddings.sqlite3"
 _CHUNK = 500  # keys per SELECT ... IN (...), under SQLite's variable limit
@@ -43,7 +43,7 @@ def text_key(text: str) -> bytes:
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
 
 
-_OPEN_PATIENCE = 30.0  # seconds to keep retrying while another process sets the file up
+_OPEN_PATIENCE = 30.0  # seconds to wait for other processes using or creating the file
 
 
 def _open(path: Path) -> sqlite3.Connection:
@@ -52,9 +52,7 @@ def _open(path: Path) -> sqlite3.Connection:
         # 16 KiB pages hold seven 2 KiB vectors; 4 KiB pages hold one (half empty).
         # It only takes effect when the file is created.
         db.execute("PRAGMA page_size=16384")
-        # WAL is stored in the file: switch only once (the switch needs an exclusive lock).
-        if db.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
-            db.execute("PRAGMA journal_mode=WAL")
+        switch_to_wal(db, patience=_OPEN_PATIENCE)
         db.execute("PRAGMA synchronous=NORMAL")
         db.execute(
             "CREATE TABLE IF NOT EXISTS embeddings (model TEXT NOT NULL, key BLOB NOT NULL,"
@@ -64,26 +62,6 @@ def _open(path: Path) -> sqlite3.Connection:
         db.close()
         raise
     return db
-
-
-def _open_with_retry(path: Path) -> sqlite3.Connection:
-    """Open and set up the store, waiting out other processes doing the same.
-
-    SQLite does not call its busy handler for a journal-mode switch, so two processes that
-    create the file at the same moment see "database is locked" at once; retry with backoff.
-    """
-    deadline = time.monotonic() + _OPEN_PATIENCE
-    pause = 0.02
-    while True:
-        try:
-            return _open(path)
-        except sqlite3.OperationalError as e:
-            busy = "locked" in str(e) or "busy" in str(e)
-            if not busy or time.monotonic() + pause > deadline:
-                raise
-        time.sleep(pause)
-        pause = min(pause * 2, 0.5)
-
 
 class EmbeddingStore:
     """float32 vectors in SQLite, keyed by (model cache key, text hash).
@@ -123,7 +101,7 @@ class EmbeddingStore:
         if self._db is None:
             try:
                 self.folder.mkdir(parents=True, exist_ok=True)
-                self._db = _open_with_retry(self.path)
+                self._db = _open(self.path)
             except (sqlite3.Error, OSError) as e:
                 self._fail("be opened", e)
                 return None

@@ -14,6 +14,7 @@ import sqlite3
 from pathlib import Path
 
 from align.errors import CorpusError
+from align.wal import switch_to_wal
 
 BUSY_TIMEOUT_MS = 10_000
 
@@ -97,7 +98,7 @@ def connect(path: Path) -> sqlite3.Connection:
         )
         con.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         con.execute("PRAGMA foreign_keys = ON")
-        mode = con.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        mode = switch_to_wal(con, patience=BUSY_TIMEOUT_MS / 1000)
         if mode.lower() != "wal":
             raise CorpusError(f"{path}: cannot switch the corpus to WAL mode (got {mode})")
         con.execute("PRAGMA synchronous = FULL")
