@@ -56,6 +56,47 @@ def load_textberg() -> list[Pair]:
     return [Pair("textberg-dev", _lines(d / "dev.de"), _lines(d / "dev.fr"), read_beads(d / "dev.defr"), "de", "fr")]
 
 
+def corrupt(
+    units: list[tuple[list[str], list[str]]], rng: random.Random, *,
+    drop_tgt: float = 0.0, drop_src: float = 0.0, p21: float = 0.0, p12: float = 0.0,
+) -> tuple[list[str], list[str], list[tuple[tuple[int, ...], tuple[int, ...]]]]:
+    """A pair made from translation units (source lines, target lines), changed the way real
+    translations differ: two adjacent 1-1 units merged on the target side (p21: a 2-1 bead)
+    or the source side (p12: a 1-2 bead); a unit's target dropped (drop_tgt: 1-0) or its
+    source dropped (drop_src: 0-1 for each target line). Returns (src, tgt, gold beads)."""
+    merged: list[tuple[list[str], list[str]]] = []
+    k = 0
+    while k < len(units):
+        s, t = units[k]
+        if k + 1 < len(units) and len(s) == len(t) == 1 and len(units[k + 1][0]) == len(units[k + 1][1]) == 1:
+            r = rng.random()
+            s2, t2 = units[k + 1]
+            if r < p21:
+                merged.append((s + s2, [t[0] + " " + t2[0]]))
+                k += 2
+                continue
+            if r < p21 + p12:
+                merged.append(([s[0] + s2[0]], t + t2))
+                k += 2
+                continue
+        r = rng.random() if drop_tgt or drop_src else 1.0
+        if r < drop_tgt and s:
+            merged.append((s, []))
+        elif r < drop_tgt + drop_src and t:
+            merged += [([], [x]) for x in t]
+        else:
+            merged.append((s, t))
+        k += 1
+    src: list[str] = []
+    tgt: list[str] = []
+    gold = []
+    for s, t in merged:
+        gold.append((tuple(range(len(src), len(src) + len(s))), tuple(range(len(tgt), len(tgt) + len(t)))))
+        src += s
+        tgt += t
+    return src, tgt, gold
+
+
 def synth_21(seed: int = 13, p21: float = 0.25, p12: float = 0.08) -> list[Pair]:
     """Lecture-like pairs from the clean Kyoto articles: adjacent 1-1 units merged on one side.
 
@@ -66,30 +107,7 @@ def synth_21(seed: int = 13, p21: float = 0.25, p12: float = 0.08) -> list[Pair]
     out = []
     for pair in load_kyoto("kyoto-dev-clean"):
         units = [([pair.src[i] for i in s], [pair.tgt[j] for j in t]) for s, t in pair.gold]
-        merged: list[tuple[list[str], list[str]]] = []
-        k = 0
-        while k < len(units):
-            s, t = units[k]
-            if k + 1 < len(units) and len(s) == len(t) == 1 and len(units[k + 1][0]) == len(units[k + 1][1]) == 1:
-                r = rng.random()
-                s2, t2 = units[k + 1]
-                if r < p21:
-                    merged.append((s + s2, [t[0] + " " + t2[0]]))
-                    k += 2
-                    continue
-                if r < p21 + p12:
-                    merged.append(([s[0] + s2[0]], t + t2))
-                    k += 2
-                    continue
-            merged.append((s, t))
-            k += 1
-        src: list[str] = []
-        tgt: list[str] = []
-        gold = []
-        for s, t in merged:
-            gold.append((tuple(range(len(src), len(src) + len(s))), tuple(range(len(tgt), len(tgt) + len(t)))))
-            src += s
-            tgt += t
+        src, tgt, gold = corrupt(units, rng, p21=p21, p12=p12)
         out.append(Pair(pair.name.replace("kyoto-dev-clean", "kyoto-synth-21"), src, tgt, gold))
     return out
 
@@ -221,6 +239,21 @@ def scale_50k(settings: AlignSettings) -> str:
             f"(encoded {r.stats.get('refine_encode_s', 0.0):.1f}s)")
 
 
+def parse_settings(overrides: list[str]) -> AlignSettings:
+    """AlignSettings with `name=value` overrides (the --set options)."""
+    kw: dict = {}
+    for item in overrides:
+        k, v = item.split("=", 1)
+        cur = getattr(AlignSettings(), k)
+        if isinstance(cur, bool):
+            kw[k] = v.lower() in ("1", "true", "yes")
+        elif cur is None or v.lower() == "none":
+            kw[k] = None if v.lower() == "none" else float(v)
+        else:
+            kw[k] = type(cur)(v)
+    return AlignSettings(**kw)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--encoder", default="use-m3")
@@ -230,12 +263,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--speed", action="store_true", help="also time 1000x1000 and 50k x 50k")
     ap.add_argument("--set", action="append", default=[], help="override a setting, e.g. --set knn=3")
     args = ap.parse_args(argv)
-    kw = {}
-    for s in args.set:
-        k, v = s.split("=", 1)
-        cur = getattr(AlignSettings(), k)
-        kw[k] = (v.lower() in ("1", "true", "yes")) if isinstance(cur, bool) else type(cur)(v)
-    settings = AlignSettings(**kw)
+    settings = parse_settings(args.set)
     enc = make_encoder(args.encoder, not args.no_cache)
     out: list[str] = [f"encoder {args.encoder}; settings {dict(settings.items())}"]
     rel: list[tuple[float, bool]] = []
