@@ -29,7 +29,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from benchmark import CACHE, DATA, Pair, _lines, corrupt, load_kyoto, make_encoder, parse_settings  # noqa: E402
+from benchmark import CACHE, DATA, Pair, _lines, corrupt, load_kyoto, make_encoder, parse_settings, reliability  # noqa: E402
 
 from align.aligner import AlignSettings, align_sentences  # noqa: E402
 from align.evaluate import score  # noqa: E402
@@ -110,6 +110,7 @@ def main(argv: list[str] | None = None) -> int:
     table = VectorTable(make_encoder("use-m3", True))
     pairs = unseen_pairs(table)[: args.pairs]
     by_kind: dict[str, tuple[list, list]] = {}
+    rel: list[tuple[float, bool]] = []
     t0 = time.perf_counter()
     for p in pairs:
         r = align_sentences(p.src, p.tgt, table.encode, settings=settings,
@@ -117,9 +118,12 @@ def main(argv: list[str] | None = None) -> int:
         gold, test = by_kind.setdefault(p.name.split("/")[0], ([], []))
         gold.append(p.gold)
         test.append([(b.src, b.tgt) for b in r.beads])
+        right = {(tuple(s), tuple(t)) for s, t in p.gold}
+        rel += [(b.confidence, (b.src, b.tgt) in right) for b in r.beads]
     for kind, (gold, test) in by_kind.items():
         n = sum(len(g) for g in gold)
         print(f"{kind:13s} {len(gold):3d} pairs, {n:5d} gold beads  {score(gold, test).format().splitlines()[0]}")
+    print(reliability(rel))
     print(f"({time.perf_counter() - t0:.0f}s)")
     return 0
 
