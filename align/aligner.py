@@ -198,6 +198,34 @@ def _lang_script(texts: Sequence[str]) -> str:
 _CJK_LANGS = {"ja", "zh", "ko"}
 
 
+def _centre_if_crowded(
+    sv: np.ndarray, tv: np.ndarray, encode: Encode, above: float | None
+) -> tuple[np.ndarray, np.ndarray, Encode, bool]:
+    """Vectors (and an encoder for the refine pass's joined spans) with the pair's mean vector
+    taken out and rows renormalised, when the encoder crowds every sentence into a narrow cone.
+
+    The bead weights were fitted on use-m3, where unrelated sentences have cosine ~0.07 (sd
+    0.11); multilingual-e5 gives them ~0.79 (sd 0.02), so every similarity difference the
+    weights read is ~5x too small. Centred, e5-small goes from strict F1 0.962 / 0.813 / 0.678
+    (Kyoto clean / hard / Text+Berg) to 0.998 / 0.927 / 0.862. use-m3 is left as it is
+    (centring it costs 4 points on the lecture stand-in).
+    """
+    if above is None or not len(sv) or not len(tv):
+        return sv, tv, encode, False
+    rng = np.random.default_rng(0)
+    a = sv[rng.choice(len(sv), min(len(sv), 256), replace=False)]
+    b = tv[rng.choice(len(tv), min(len(tv), 256), replace=False)]
+    if float((a @ b.T).mean()) <= above:
+        return sv, tv, encode, False
+    mu = np.concatenate([sv, tv]).mean(0)
+
+    def centre(x: np.ndarray) -> np.ndarray:
+        y = x - mu
+        return (y / np.maximum(np.linalg.norm(y, axis=1, keepdims=True), 1e-9)).astype(np.float32)
+
+    return centre(sv), centre(tv), lambda texts: centre(encode(texts)), True
+
+
 def align_sentences(
     src: Sequence[str],
     tgt: Sequence[str],
@@ -244,6 +272,7 @@ def align_sentences(
     if n and m and sv.shape[1] != tv.shape[1]:
         raise UsageError(f"src_vecs have {sv.shape[1]} dimensions but tgt_vecs {tv.shape[1]}; use one encoder")
     stats["encode_s"] = time.perf_counter() - t0
+    sv, tv, encode, stats["centred"] = _centre_if_crowded(sv, tv, encode, settings.centre_above)
 
     t1 = time.perf_counter()
     s_side = make_side(src, sv, src_blocks, src_block_kinds)

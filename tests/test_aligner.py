@@ -50,6 +50,7 @@ def test_clean_articles_align_almost_perfectly(enc, name: str) -> None:
     assert np.all((conf >= 0) & (conf <= 1))
     assert np.mean(conf >= 0.9) >= 0.7
     assert r.stats["encode_s"] >= 0 and r.stats["align_s"] >= 0 and not r.stats["warnings"]
+    assert not r.stats["centred"]  # use-m3's similarities are the scale the weights were fitted on
 
 
 def test_hard_article_with_deletions_and_merges(enc) -> None:
