@@ -29,17 +29,27 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from benchmark import CACHE, DATA, Pair, _lines, corrupt, load_kyoto, make_encoder, parse_settings, reliability  # noqa: E402
+from benchmark import (
+    CACHE,
+    DATA,
+    Pair,
+    _lines,
+    corrupt,
+    load_kyoto,
+    make_encoder,
+    parse_settings,
+    reliability,
+)
 
-from align.aligner import AlignSettings, align_sentences  # noqa: E402
-from align.evaluate import score  # noqa: E402
+from align.aligner import AlignSettings, align_sentences
+from align.evaluate import score
 
 KINDS = {
     "clean": {},
     # kyoto-dev-hard against kyoto-dev-clean: 46 of 732 units lose their English, 21 their
     # Japanese; 26 and 8 pairs of adjacent units share one English / Japanese line
-    "hard": dict(drop_tgt=0.063, drop_src=0.029, p21=0.036, p12=0.011),
-    "synth": dict(p21=0.25, p12=0.08),
+    "hard": {"drop_tgt": 0.063, "drop_src": 0.029, "p21": 0.036, "p12": 0.011},
+    "synth": {"p21": 0.25, "p12": 0.08},
 }
 
 

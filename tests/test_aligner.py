@@ -195,3 +195,16 @@ def test_a_list_of_weakly_matching_items_stays_one_to_one(enc) -> None:
 
     floored, raw = exact(AlignSettings()), exact(AlignSettings(margin_floor=None))
     assert floored >= 33 and floored > raw
+
+
+def test_use_m3_is_not_centred_even_on_a_one_topic_article(enc) -> None:
+    # PNM00454 (one person's life) has the highest mean cosine of the dev articles under
+    # use-m3 (0.35); centring is for encoders like e5 (0.78 and above)
+    from align.aligner import _centre_if_crowded
+
+    ja, en, _ = article("kyoto-dev-clean", "PNM00454")
+    sv, tv = enc.encode(ja), enc.encode(en)
+    assert 0.3 < float((sv @ tv.T).mean()) < AlignSettings().centre_above
+    out_s, out_t, _, centred = _centre_if_crowded(sv, tv, enc.encode, AlignSettings().centre_above)
+    assert not centred and out_s is sv and out_t is tv
+    assert _centre_if_crowded(sv, tv, enc.encode, 0.2)[3]

@@ -47,6 +47,7 @@ _OPEN_PATIENCE = 30.0  # seconds to wait for other processes using or creating t
 
 
 def _open(path: Path) -> sqlite3.Connection:
+    """The store's connection, set up (page size, WAL, table); closed again if setup fails."""
     db = sqlite3.connect(path, timeout=_OPEN_PATIENCE, isolation_level=None)
     try:
         # 16 KiB pages hold seven 2 KiB vectors; 4 KiB pages hold one (half empty).
@@ -62,6 +63,7 @@ def _open(path: Path) -> sqlite3.Connection:
         db.close()
         raise
     return db
+
 
 class EmbeddingStore:
     """float32 vectors in SQLite, keyed by (model cache key, text hash).
