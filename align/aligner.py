@@ -26,6 +26,7 @@ from align.scoring import (
     band_dot,
     bead_gains,
     make_side,
+    null_gains,
     null_offsets,
     sentence_stats,
     shared_band,
@@ -122,8 +123,7 @@ def _run(src: Side, tgt: Side, st: AlignSettings):
         if stats.null_s or stats.null_t:
             for k, (a, b) in enumerate(types):
                 if a == 0 or b == 0:
-                    fin = np.isfinite(gains[k])
-                    gains[k][fin] += stats.null_s if a else stats.null_t
+                    gains[k] = null_gains(lo, W, m, stats, st, source=a > 0)
             found = search(gains, lo, types, m)
     return found, gains, sims, lo, types, stats
 

@@ -551,6 +551,21 @@ def _len_split(
     return np.clip(cut - np.minimum(lz * lz, 16.0), 0.0, 32.0)
 
 
+def null_gains(lo: np.ndarray, W: int, m: int, stats: Stats, st: AlignSettings, *, source: bool) -> np.ndarray:
+    """(n+1, W) log-odds of a 1-0 (source=True) or 0-1 bead ending at each band node: the base
+    null gain plus the document's deletion-prior offset, less for a sentence whose best match
+    stands out."""
+    rows = len(lo)
+    j = lo[:, None] + np.arange(W)[None, :]
+    if source:
+        ok = (j <= m) & (np.arange(rows)[:, None] >= 1)
+        g = st.null_gain + stats.null_s - st.null_slope * np.concatenate([[0.0], stats.best_s])[:, None]
+    else:
+        ok = (j <= m) & (j >= 1)
+        g = st.null_gain + stats.null_t - st.null_slope * gather_cols(np.concatenate([[0.0], stats.best_t]), lo, W, 0.0)
+    return np.where(ok, g, NEG)
+
+
 def bead_gains(
     S: np.ndarray, E: np.ndarray, lo: np.ndarray, src: Side, tgt: Side, stats: Stats,
     types: Sequence[tuple[int, int]], st: AlignSettings, chunk_cells: int = 1_500_000,
@@ -568,12 +583,7 @@ def bead_gains(
     j = lo[:, None] + np.arange(W)[None, :]
     for k, (a, b) in enumerate(types):
         if a == 0 or b == 0:
-            ok = (j <= m) & (j >= b) & (np.arange(rows)[:, None] >= a)
-            if a:
-                g = st.null_gain + stats.null_s - st.null_slope * np.concatenate([[0.0], stats.best_s])[:, None]
-            else:
-                g = st.null_gain + stats.null_t - st.null_slope * gather_cols(np.concatenate([[0.0], stats.best_t]), lo, W, 0.0)
-            gains[k] = np.where(ok, g, NEG)
+            gains[k] = null_gains(lo, W, m, stats, st, source=a > 0)
     n = len(src)
     step = max(64, chunk_cells // max(W, 1))
     pad = st.max_side + 2
