@@ -12,6 +12,7 @@ import json
 import random
 import sys
 import time
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -120,6 +121,11 @@ def load_set(name: str) -> list[Pair]:
     return load_kyoto(name)
 
 
+def article_fold(name: str) -> int:
+    """0 or 1: a Kyoto article's fold for held-out checks, the same in every set and every run."""
+    return zlib.crc32(name.split("/")[-1].encode()) % 2
+
+
 def make_encoder(name: str, cache: bool):
     from align.encoders import get_encoder
 
@@ -216,15 +222,22 @@ def speed_1000(encoder: str, settings: AlignSettings) -> str:
     )
 
 
+SCALE_VECS = (CACHE / "50k_ja.npy", CACHE / "50k_en.npy")  # the scale-dev sentences encoded with use-m3
+
+
+def scale_texts() -> tuple[list[str], list[str]]:
+    """The scale-dev pair's sentences (about 50k a side, whole clean Kyoto articles)."""
+    return _lines(DATA / "scale-dev" / "50k.ja"), _lines(DATA / "scale-dev" / "50k.en")
+
+
 def scale_50k(settings: AlignSettings) -> str:
     """Alignment time and peak memory on 50k x 50k with the encodings given (cached .npy)."""
     import resource
 
-    sv_p, tv_p = CACHE / "50k_ja.npy", CACHE / "50k_en.npy"
+    sv_p, tv_p = SCALE_VECS
     if not (sv_p.exists() and tv_p.exists()):
         return f"scale 50k: skipped (encode scale-dev into {sv_p} and {tv_p} first)"
-    ja = _lines(DATA / "scale-dev" / "50k.ja")
-    en = _lines(DATA / "scale-dev" / "50k.en")
+    ja, en = scale_texts()
     sv, tv = np.load(sv_p), np.load(tv_p)
     t0 = time.perf_counter()
     # Joined spans of the refine pass go through the real (cached) encoder: the first run

@@ -11,20 +11,17 @@ from __future__ import annotations
 
 import argparse
 import sys
-import zlib
 from pathlib import Path
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from benchmark import load_set, make_encoder, reliability  # noqa: E402
+from benchmark import SETS, article_fold, load_set, make_encoder, reliability  # noqa: E402
 
 from align import aligner as A  # noqa: E402
 from align.confidence import CONF_FEATURES, NULL_CAP, confidence_features  # noqa: E402
 from align.scoring import AlignSettings, make_side  # noqa: E402
-
-SETS = ("kyoto-dev-clean", "kyoto-dev-hard", "textberg-dev", "kyoto-synth-21")
 
 
 def collect(enc, st: AlignSettings):
@@ -42,8 +39,7 @@ def collect(enc, st: AlignSettings):
             kind += ["null" if i0 == i1 or j0 == j1 else "1-1" if i1 - i0 == j1 - j0 == 1 else "multi"
                      for i0, i1, j0, j1 in beads]
             # the same article is in the same fold in every Kyoto set; Text+Berg split by halves
-            art = p.name.split("/")[-1]
-            f = zlib.crc32(art.encode()) % 2
+            f = article_fold(p.name)
             if name == "textberg-dev":
                 f = (np.arange(len(beads)) >= len(beads) // 2).astype(int)
             fold.append(np.broadcast_to(f, (len(beads),)))
@@ -61,7 +57,7 @@ def pipeline_heldout(enc, models) -> str:
         for name in SETS:
             for p in load_set(name):
                 gold = {(tuple(a), tuple(b)) for a, b in p.gold}
-                f_art = zlib.crc32(p.name.split("/")[-1].encode()) % 2
+                f_art = article_fold(p.name)
                 for f, (w, (xs, ys), (xn, yn)) in enumerate(models):
                     if name != "textberg-dev" and f != f_art:
                         continue

@@ -3,16 +3,15 @@
 For every pair and bead shape, candidate beads whose end node lies within --near sentences
 of the gold path are labelled right (in the gold) or wrong; a logistic regression per shape
 group maps align.scoring.FEATURES to the log-odds that a candidate is a gold bead. The DP then
-maximises the sum of these log-odds. Held-out checks by article are in fit_confidence.py (the
-calibrated output) and were run by hand for the gains (see the closing notes).
+maximises the sum of these log-odds. --hold-out K fits without one fold of Kyoto articles
+(benchmark.article_fold), for scoring that fold with weights that never saw it.
 
-.venv/bin/python bench/fit_gains.py [--write]
+.venv/bin/python bench/fit_gains.py [--write] [--hold-out 0|1 --out FILE]
 """
 
 from __future__ import annotations
 
 import argparse
-import zlib
 import sys
 from pathlib import Path
 
@@ -20,12 +19,11 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from benchmark import load_set, make_encoder  # noqa: E402
+from benchmark import SETS, article_fold, load_set, make_encoder  # noqa: E402
 
 from align.aligner import AlignSettings  # noqa: E402
 from align.scoring import FEATURES, band_dot, make_side, sentence_stats, shared_band, type_features, type_group  # noqa: E402
 
-SETS = ("kyoto-dev-clean", "kyoto-dev-hard", "textberg-dev", "kyoto-synth-21")
 # The pre-segmented sets carry no paragraph structure, so this weight cannot be learned from
 # them: a multi-sentence bead that crosses a block boundary costs 4 (log-odds), chosen on the
 # end-to-end Kyoto-hard run (pair F1 0.914 at 0, 0.927 at -2, 0.941 at -4, flat beyond).
@@ -138,11 +136,6 @@ def score_of(w: np.ndarray, X: np.ndarray, y: np.ndarray) -> tuple[float, float]
 
     z = X @ w
     return float(((z > 0) == y).mean()), float(roc_auc_score(y, z))
-
-
-def article_fold(name: str) -> int:
-    """0 or 1: a Kyoto article's fold, the same in every set and every run."""
-    return zlib.crc32(name.split("/")[-1].encode()) % 2
 
 
 def main() -> None:

@@ -31,14 +31,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from benchmark import (
     CACHE,
-    DATA,
+    SCALE_VECS,
     Pair,
-    _lines,
     corrupt,
     load_kyoto,
     make_encoder,
     parse_settings,
     reliability,
+    scale_texts,
 )
 
 from align.aligner import AlignSettings, align_sentences
@@ -57,11 +57,10 @@ class VectorTable:
     """An encoder over the scale-dev sentences' stored vectors; other texts go to `enc`."""
 
     def __init__(self, enc) -> None:
-        ja, en = _lines(DATA / "scale-dev" / "50k.ja"), _lines(DATA / "scale-dev" / "50k.en")
+        self.ja, self.en = scale_texts()
         self.enc = enc
         self.vecs: dict[str, np.ndarray] = {}
-        for texts, name in ((ja, "50k_ja.npy"), (en, "50k_en.npy")):
-            path = CACHE / name
+        for texts, path in zip((self.ja, self.en), SCALE_VECS):
             if not path.exists():
                 print(f"encoding {len(texts)} sentences into {path} (once)", flush=True)
                 CACHE.mkdir(parents=True, exist_ok=True)
@@ -80,7 +79,7 @@ def pseudo_gold(table: VectorTable) -> list[tuple[list[int], list[int]]]:
     path = CACHE / "unseen-gold.pkl"
     if path.exists():
         return pickle.loads(path.read_bytes())
-    ja, en = _lines(DATA / "scale-dev" / "50k.ja"), _lines(DATA / "scale-dev" / "50k.en")
+    ja, en = table.ja, table.en
     st = AlignSettings(null_gain=-30.0, null_adapt=0.0, split_rate=2.0)
     r = align_sentences(ja, en, table.encode, settings=st, src_vecs=table.encode(ja), tgt_vecs=table.encode(en))
     beads = [(list(b.src), list(b.tgt)) for b in r.beads]
@@ -91,7 +90,7 @@ def pseudo_gold(table: VectorTable) -> list[tuple[list[int], list[int]]]:
 def unseen_pairs(table: VectorTable, seed: int = 7) -> list[Pair]:
     """Article-sized (12-90 beads) all-1-n chunks, none holding a dev article's sentence,
     each made one kind in turn (clean, hard, synth)."""
-    ja, en = _lines(DATA / "scale-dev" / "50k.ja"), _lines(DATA / "scale-dev" / "50k.en")
+    ja, en = table.ja, table.en
     dev = {s for p in load_kyoto("kyoto-dev-clean") for s in p.src if len(s) > 15}
     rng = random.Random(seed)
     chunks, cur, want = [], [], rng.randint(12, 90)
