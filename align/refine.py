@@ -5,10 +5,11 @@ in the right place but often gets the grain wrong (a 2-2 split into two 1-1s, a 
 one sentence too far). Encoding the joined text of every span fixes much of that but costs
 several times the encoding work. This pass (Bertalign's second step, made selective) finds
 the regions of the path whose grain is in doubt -- every non-1-1 bead and, in mode "near",
-pairs of 1-1 beads whose crossed sentences match about as well as their own -- plus one neighbouring bead on each
-side; searches each region again with beads of up to MAX_TOTAL sentences (2-3, 1-4, ...); encodes the
-joined text only of the spans of beads that could still win (best path through them within
-MARGIN of the region's best); re-decides the region with those vectors and splices it back.
+pairs of 1-1 beads whose crossed sentences match about as well as their own -- plus one
+neighbouring bead on each side; searches each region again with beads of up to MAX_TOTAL
+sentences (2-3, 1-4, ...); encodes the joined text only of the spans of beads that could
+still win (best path through them within MARGIN of the region's best); re-decides the region
+with those vectors and splices it back.
 """
 
 from __future__ import annotations
