@@ -66,8 +66,7 @@ def doubtful_regions(beads: Path4, crossing: np.ndarray, mode: str) -> list[tupl
         raise UsageError(f"refine is {mode!r}; use one of {', '.join(REFINE_MODES)}")
     if mode == "off":
         return []
-    shapes = [(i1 - i0, j1 - j0) for i0, i1, j0, j1 in beads]
-    seeds = [p for p, s in enumerate(shapes) if s != (1, 1)]
+    seeds = [p for p, b in enumerate(beads) if _shape(b) != (1, 1)]
     if mode == "near":
         seeds = sorted(set(seeds) | {p for p in range(len(beads)) if crossing[p]})
     out: list[tuple[int, int]] = []
@@ -96,6 +95,10 @@ def crossing_pairs(beads: Path4, sv: np.ndarray, tv: np.ndarray) -> np.ndarray:
             own = min(sv[i0] @ tv[j0], sv[k0] @ tv[l0])
             out[p] = max(sv[i0] @ tv[l0], sv[k0] @ tv[j0]) > own - CROSS
     return out
+
+
+def _shape(bead: tuple[int, int, int, int]) -> tuple[int, int]:
+    return bead[1] - bead[0], bead[3] - bead[2]
 
 
 def _size(beads: Path4, p0: int, p1: int) -> int:
@@ -329,8 +332,7 @@ def refine_path(
     if confidences is not None and SURE < 1.0:
         # a region whose every multi-sentence bead the first pass is sure of is left alone
         regions = [(p0, p1) for p0, p1 in regions
-                   if any(confidences[p] < SURE or near[p] for p in range(p0, p1)
-                          if (beads[p][1] - beads[p][0], beads[p][3] - beads[p][2]) != (1, 1) or near[p])]
+                   if any(near[p] or (_shape(beads[p]) != (1, 1) and confidences[p] < SURE) for p in range(p0, p1))]
     conf = np.full(len(beads), np.nan)
     if not regions:
         return RefineResult(list(beads), conf, 0, 0, 0, 0.0)
