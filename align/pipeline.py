@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from align import __version__
 from align.errors import InputError
 from align.model import Alignment, Bead, Block, Document, Sentence, Signature
-from align.notes import insert_null_beads, split_notes
+from align.aligner.notes import insert_null_beads, split_notes
 
 if TYPE_CHECKING:
     from align.aligner import AlignSettings
@@ -40,8 +40,8 @@ def load_document(path: str | Path, *, lang: str | None = None, presegmented: bo
 
 def read_presegmented(path: str | Path, *, lang: str | None = None) -> Document:
     """One sentence a line, no cleaning; an empty line inside the file is an error (it would shift ids)."""
-    from align.decode import decode_bytes, read_bytes
-    from align.lang import detect_language
+    from align.read.decode import decode_bytes, read_bytes
+    from align.read.lang import detect_language
 
     p = Path(path)
     text = decode_bytes(read_bytes(p), name=str(p)).lstrip("\ufeff")

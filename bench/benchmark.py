@@ -19,8 +19,8 @@ from pathlib import Path
 import numpy as np
 
 from align.aligner import AlignSettings, align_sentences
-from align.beads import read_beads
-from align.evaluate import score
+from align.formats.beads import read_beads
+from align.aligner.evaluate import score
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 CACHE = Path("/tmp/align-emb")

@@ -15,7 +15,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from benchmark import load_set, make_encoder  # noqa: E402
 
 from align.aligner import AlignSettings, align_sentences  # noqa: E402
-from align.evaluate import score  # noqa: E402
+from align.aligner.evaluate import score  # noqa: E402
 
 GRID = {
     "null_gain": [-0.5, -1.0, -1.5, -2.0, -2.5, -3.0, -4.0, -5.0],

@@ -42,7 +42,7 @@ from benchmark import (
 )
 
 from align.aligner import AlignSettings, align_sentences
-from align.evaluate import score
+from align.aligner.evaluate import score
 
 KINDS = {
     "clean": {},

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from align.beads import read_beads
+from align.formats.beads import read_beads
 from align.model import Alignment, Bead, Block, Document, Sentence, Signature
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"

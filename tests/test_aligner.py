@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 
 from align.aligner import AlignSettings, align_sentences
-from align.beads import read_beads
+from align.formats.beads import read_beads
 from align.encoders import get_encoder
 from align.errors import UsageError
-from align.evaluate import score
+from align.aligner.evaluate import score
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 
@@ -118,7 +118,7 @@ def test_settings_are_recorded_as_string_pairs() -> None:
 
 
 def test_scoring_in_row_chunks_equals_scoring_at_once(enc) -> None:
-    from align.scoring import band_dot, bead_gains, make_side, sentence_stats, shared_band
+    from align.aligner.scoring import band_dot, bead_gains, make_side, sentence_stats, shared_band
 
     ja, en, _ = article("kyoto-dev-hard", "GNM00268")
     st = AlignSettings()
@@ -153,7 +153,7 @@ def test_default_refine_encodes_few_joined_spans_and_keeps_every_sentence(enc) -
 
 
 def test_segmentation_cue_features_fire_where_a_bead_cuts_a_sentence() -> None:
-    from align.scoring import FEATURES, band_dot, make_side, sentence_stats, shared_band, type_features
+    from align.aligner.scoring import FEATURES, band_dot, make_side, sentence_stats, shared_band, type_features
 
     rng = np.random.default_rng(0)
     v = rng.normal(size=(4, 8)).astype(np.float32)
@@ -200,7 +200,7 @@ def test_a_list_of_weakly_matching_items_stays_one_to_one(enc) -> None:
 def test_use_m3_is_not_centred_even_on_a_one_topic_article(enc) -> None:
     # PNM00454 (one person's life) has the highest mean cosine of the dev articles under
     # use-m3 (0.35); centring is for encoders like e5 (0.78 and above)
-    from align.aligner import _centre_if_crowded
+    from align.aligner.sentences import _centre_if_crowded
 
     ja, en, _ = article("kyoto-dev-clean", "PNM00454")
     sv, tv = enc.encode(ja), enc.encode(en)

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from align.beads import parse_bead, read_beads
+from align.formats.beads import parse_bead, read_beads
 from align.cli import app
-from align.evaluate import score
+from align.aligner.evaluate import score
 
 ROOT = Path(__file__).resolve().parents[1]
 CMAC = ROOT / "corpora" / "cmac-2024"

@@ -10,7 +10,7 @@ from lxml import etree
 from typer.testing import CliRunner
 
 import align.pipeline
-from align.beads import read_beads
+from align.formats.beads import read_beads
 from align.cli import app
 from align.store import Corpus
 from corpus_helpers import KYOTO, gold_alignment, gold_folders

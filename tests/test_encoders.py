@@ -289,8 +289,8 @@ def test_e5_vectors_are_centred_so_the_use_fitted_weights_read_them(e5: Encoder)
     # e5 crowds every sentence into a narrow cone (unrelated pairs ~0.79); centred, the hard
     # Kyoto article EPR00071 aligns at strict F1 0.936 (0.860 as they come)
     from align.aligner import AlignSettings, align_sentences
-    from align.beads import read_beads
-    from align.evaluate import score
+    from align.formats.beads import read_beads
+    from align.aligner.evaluate import score
 
     d = DATA / "kyoto-dev-hard" / "EPR00071"
     ja = (d / "ja.sent").read_text(encoding="utf-8").splitlines()

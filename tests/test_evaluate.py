@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from align.errors import UsageError
-from align.evaluate import score
+from align.aligner.evaluate import score
 
 # three 1-1 beads; the test merges the last two into one 2-2 bead
 GOLD_B = [((0,), (0,)), ((1,), (1,)), ((2,), (2,))]

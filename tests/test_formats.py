@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from align.beads import read_beads
+from align.formats.beads import read_beads
 from align.errors import UsageError
 from align.formats import ExportRow, format_from_path, rows_from_alignment, write_rows
 from align.formats import tabular

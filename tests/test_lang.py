@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from align.lang import detect_language
+from align.read.lang import detect_language
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 CMAC = Path(__file__).resolve().parents[1] / "corpora" / "cmac-2024"

@@ -6,7 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from align.model import Bead
-from align.notes import NOTE_CONFIDENCE, insert_null_beads, is_translator_note, note_ids
+from align.aligner.notes import NOTE_CONFIDENCE, insert_null_beads, is_translator_note, note_ids
 
 
 def test_notes_as_mofa_writes_them() -> None:

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from align.decode import decode_bytes
+from align.read.decode import decode_bytes
 from align.errors import InputError, UsageError
 from align.model import Document
 from align.read import clean_text, parse_document, read_document

@@ -1,4 +1,4 @@
-"""The granularity pass (align/refine.py): real Kyoto beads it fixes, and splicing invariants."""
+"""The granularity pass (align/aligner/refine.py): real Kyoto beads it fixes, and splicing invariants."""
 
 from __future__ import annotations
 
@@ -11,11 +11,11 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from align.aligner import AlignSettings, align_sentences
-from align.beads import read_beads
+from align.formats.beads import read_beads
 from align.encoders import get_encoder
 from align.errors import UsageError
 from align.model import Bead
-from align.refine import crossing_pairs, doubtful_regions
+from align.aligner.refine import crossing_pairs, doubtful_regions
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 
@@ -49,8 +49,8 @@ def test_refine_rejoins_real_2_1_and_1_2_beads_split_in_two(enc) -> None:
     """Give refine the gold path with one 2-1 (1-2) bead cut into 1-1 + 1-0 (0-1), the split
     a sum-of-vectors search makes; it must put the bead back (measured 33 of 36 on the
     whole kyoto-dev-hard set), encoding only a few joined spans."""
-    from align.refine import refine_path
-    from align.scoring import band_dot, make_side, sentence_stats
+    from align.aligner.refine import refine_path
+    from align.aligner.scoring import band_dot, make_side, sentence_stats
 
     st_ = AlignSettings(refine="multi")
     restored = tried = 0
@@ -86,7 +86,7 @@ def test_refine_rejoins_real_2_1_and_1_2_beads_split_in_two(enc) -> None:
 
 
 def test_refine_is_no_worse_on_hard_articles(enc) -> None:
-    from align.evaluate import score
+    from align.aligner.evaluate import score
 
     names = ["CLT01161", "SAT00056", "GNM00268", "SCL00033"]
     runs: dict[str, list] = {"off": [], "multi": []}
@@ -172,7 +172,7 @@ def test_crossing_pairs_mark_a_split_2_2_bead_only() -> None:
 
 
 def _toy_sides(n_src: int, n_tgt: int, d: int = 8):
-    from align.scoring import Stats, make_side
+    from align.aligner.scoring import Stats, make_side
 
     rng = np.random.default_rng(1)
     sv = rng.normal(size=(n_src, d)).astype(np.float32)
@@ -188,7 +188,7 @@ def test_split_drops_turns_a_merged_stray_sentence_into_a_null_only_where_the_do
     """A 2-1 bead whose joined pair matches its target no better than one sentence alone (and
     whose length fits one sentence) is split into 1-1 + 1-0 once the path holds >= 2% nulls;
     a document without nulls keeps its 2-1 beads (true 2-1s in faithful translations)."""
-    from align.refine import split_drops
+    from align.aligner.refine import split_drops
 
     s, t, stats = _toy_sides(6, 4)
     texts_s, texts_t = ["あ" * 10] * 6, ["x" * 10] * 4
@@ -222,7 +222,7 @@ def _path_with_nulls(n: int, drops_src: int, drops_tgt: int) -> list[tuple[int, 
 
 
 def test_deletion_prior_follows_the_documents_own_drop_rate() -> None:
-    from align.scoring import null_offsets
+    from align.aligner.scoring import null_offsets
 
     cfg = AlignSettings()
     # a faithful document: nulls get dearer on both sides, within the clip

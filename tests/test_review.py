@@ -464,7 +464,7 @@ def test_a_realign_within_the_same_second_and_signature_stops_the_session(
     folder = KYOTO / DOC
     ja = (folder / "ja.sent").read_text(encoding="utf-8").splitlines()
     en = (folder / "en.sent").read_text(encoding="utf-8").splitlines()
-    from align.beads import read_beads
+    from align.formats.beads import read_beads
     from corpus_helpers import alignment_from_lines
 
     gold = read_beads(folder / "gold.beads")

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from align.beads import read_beads
+from align.formats.beads import read_beads
 from align.errors import CorpusError, FormatError, InputError, UsageError
 from align.formats import rows_from_alignment, write_rows
 from align.store import Corpus, default_doc_id, schema

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from align.wal import switch_to_wal
+from align.store.wal import switch_to_wal
 
 
 class Flaky:

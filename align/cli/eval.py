@@ -16,9 +16,9 @@ def eval_cmd(
     test: Annotated[list[Path], typer.Option("--test", help="Test beads files, same order as --gold.")],
 ) -> None:
     """Score alignments as Vecalign's score.py does (micro-averaged over file pairs), by bead type too."""
-    from align.beads import read_beads
+    from align.formats.beads import read_beads
     from align.errors import UsageError
-    from align.evaluate import score
+    from align.aligner.evaluate import score
 
     if len(gold) != len(test):
         raise UsageError(f"{len(gold)} --gold files but {len(test)} --test files; give them in pairs")

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from align.encoders.base import Encoder, check_texts
-from align.wal import switch_to_wal
+from align.store.wal import switch_to_wal
 
 DB_NAME = "embeddings.sqlite3"
 _CHUNK = 500  # keys per SELECT ... IN (...), under SQLite's variable limit

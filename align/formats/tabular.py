@@ -19,7 +19,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO
 
-from align.beads import format_bead
+from align.formats.beads import format_bead
 from align.errors import FormatError, InputError, UsageError
 from align.formats.rows import ExportRow, atomic_output
 

@@ -14,7 +14,7 @@ import sqlite3
 from pathlib import Path
 
 from align.errors import CorpusError
-from align.wal import switch_to_wal
+from align.store.wal import switch_to_wal
 
 BUSY_TIMEOUT_MS = 10_000
 

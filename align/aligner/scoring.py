@@ -1,6 +1,6 @@
 """Bead gains: how much a candidate bead is worth, from similarity, length and shared tokens.
 
-All arrays are in band coordinates (see align/dp.py): row i, column c stand for the lattice
+All arrays are in band coordinates (see align/aligner/dp.py): row i, column c stand for the lattice
 node (i, lo[i] + c), and a bead of type (a, b) ending there covers source i-a..i-1 and target
 j-b..j-1. Multi-sentence spans are scored without encoding them: the cosine of two spans'
 (length-weighted) vector sums follows from the sentence-level dot products and the norms of
@@ -53,7 +53,7 @@ class AlignSettings:
     # after refine, in documents with >= split_rate nulls per sentence (>= 2), a 2-1 / 1-2 bead
     # whose joined pair rises < split_rise in similarity over its better sentence alone, and
     # whose length fits that sentence alone nearly as well (> split_lfit), becomes 1-1 + null
-    # (align/refine.py split_drops; split_rate > 1: off)
+    # (align/aligner/refine.py split_drops; split_rate > 1: off)
     split_rate: float = 0.02
     split_rise: float = 0.02
     split_lfit: float = -0.1
@@ -75,7 +75,7 @@ class AlignSettings:
     # times the encoding work; measured +0.1 point mean strict F1 on the dev sets)
     spans: str = "sum"
     # second pass over regions whose bead grain is in doubt, with joined-text vectors of a few
-    # candidate spans (align/refine.py): "off", "multi" (around non-1-1 beads; about +1 to +2
+    # candidate spans (align/aligner/refine.py): "off", "multi" (around non-1-1 beads; about +1 to +2
     # points strict F1 for ~5% more time) or "near" (also close 1-1 calls: slower, no better)
     refine: str = "multi"
 
@@ -624,7 +624,7 @@ def _score_rows(
     types: Sequence[tuple[int, int]], st: AlignSettings, gains: np.ndarray, sims: np.ndarray, keep: slice,
 ) -> None:
     """Fill gains/sims (views of the kept rows) for every non-null type over one row window."""
-    from align.data.gains import WEIGHTS
+    from align.aligner.weights.gains import WEIGHTS
 
     smaller: dict[tuple[int, int], np.ndarray] = {}
     for k in sorted(range(len(types)), key=lambda k: sum(types[k])):

@@ -196,7 +196,7 @@ def path_margins(
     gain + backward) over the other beads that cover that sentence. 0 means a tie; inf means
     there is no other way through. `forward` is Search.forward of the same gains, if at hand.
     """
-    from align.scoring import column_view, shift
+    from align.aligner.scoring import column_view, shift
 
     K, rows, W = gains.shape
     n = rows - 1

@@ -34,7 +34,7 @@ def parse_bead(line: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
 
 def read_beads(path: str | Path) -> list[tuple[tuple[int, ...], tuple[int, ...]]]:
     """Read a beads file (blank lines ignored); errors name the file and line."""
-    from align.decode import read_bytes
+    from align.read.decode import read_bytes
 
     p = Path(path)
     try:

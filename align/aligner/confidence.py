@@ -5,7 +5,7 @@ much better the chosen way into that node was than the best other way), the gaps
 neighbours, its cosine similarity, its shape, and its path margin: how much better the best
 path is than the best path without this bead (exact, from forward and backward passes). A logistic score over them, mapped through
 an isotonic fit to the share of beads exactly right, is fitted on the development sets by
-bench/fit_confidence.py (parameters in align/data/confidence.py). A 1-0 or
+bench/fit_confidence.py (parameters in align/aligner/weights/confidence.py). A 1-0 or
 0-1 bead gets its own isotonic map, at most NULL_CAP; no bead gets more than 0.999.
 """
 
@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from align.dp import path_margins
+from align.aligner.dp import path_margins
 
 # 1-0 / 0-1 beads have their own isotonic map (fewer of them are right) and never more than
 # this: the development sets hold too few of them to vouch for more
@@ -81,9 +81,9 @@ def bead_confidences(
 ) -> np.ndarray:
     """Calibrated probability that each path bead is exactly right, in [0, 0.999].
 
-    `forward` is the search's forward table (align.dp.Search), which saves recomputing it.
+    `forward` is the search's forward table (align.aligner.dp.Search), which saves recomputing it.
     """
-    from align.data.confidence import NULL_RATE_POINTS, NULL_SCORE_POINTS, RATE_POINTS, SCORE_POINTS, WEIGHTS
+    from align.aligner.weights.confidence import NULL_RATE_POINTS, NULL_SCORE_POINTS, RATE_POINTS, SCORE_POINTS, WEIGHTS
 
     X = confidence_features(beads, gaps, gains, sims, lo, types, forward)
     z = X @ np.asarray(WEIGHTS, dtype=np.float64)

@@ -1,7 +1,7 @@
 """The `read` step: a .txt, .md or .html file into a Document of blocks (no sentences yet).
 
-Reading decodes the bytes (see `align.decode`), cleans characters, finds the blocks that the
-format marks (see `align.markup`), and joins back lines that were broken in mid-sentence by
+Reading decodes the bytes (see `align.read.decode`), cleans characters, finds the blocks that the
+format marks (see `align.read.markup`), and joins back lines that were broken in mid-sentence by
 page breaks, blank lines or one-paragraph-a-line layout, judged from the text itself: a block
 that does not end a sentence is continued by the next paragraph when that paragraph starts in
 lower case, when a quote or bracket is still open, when the block ends in a comma, a particle
@@ -18,10 +18,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Literal
 
-from align.decode import decode_bytes, describe_path, read_bytes
+from align.read.decode import decode_bytes, describe_path, read_bytes
 from align.errors import InputError, UsageError
-from align.lang import detect_language
-from align.markup import RawBlock, parse_html, parse_markdown, parse_txt
+from align.read.lang import detect_language
+from align.read.markup import RawBlock, parse_html, parse_markdown, parse_txt
 from align.model import NO_SPACE_LANGS, Block, BlockKind, Document
 
 Format = Literal["txt", "md", "html"]

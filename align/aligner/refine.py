@@ -20,11 +20,11 @@ from dataclasses import dataclass, fields, replace
 
 import numpy as np
 
-from align.confidence import bead_confidences
-from align.dp import search
+from align.aligner.confidence import bead_confidences
+from align.aligner.dp import search
 from align.errors import UsageError
 from align.model import join_sentences
-from align.scoring import AlignSettings, Side, Stats, band_dot, bead_gains, shared_band
+from align.aligner.scoring import AlignSettings, Side, Stats, band_dot, bead_gains, shared_band
 
 __all__ = ["REFINE_MODES", "RefineResult", "refine_path", "doubtful_regions", "crossing_pairs"]
 

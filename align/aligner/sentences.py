@@ -15,12 +15,12 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from align.confidence import bead_confidences
-from align.dp import search
+from align.aligner.confidence import bead_confidences
+from align.aligner.dp import search
 from align.errors import InputError, UsageError
 from align.model import Bead, join_sentences
-from align.refine import REFINE_MODES, refine_path, split_drops
-from align.scoring import (
+from align.aligner.refine import REFINE_MODES, refine_path, split_drops
+from align.aligner.scoring import (
     AlignSettings,
     Side,
     band_dot,
@@ -244,7 +244,7 @@ def align_sentences(
 
     `encode` maps a list of texts to L2-normalised float32 rows; it is called for the
     sentences (unless src_vecs/tgt_vecs are given) and, when settings.refine is on, for the
-    joined text of a few candidate spans where the bead grain is in doubt (align/refine.py). Block ids/kinds mark paragraphs and headings.
+    joined text of a few candidate spans where the bead grain is in doubt (align/aligner/refine.py). Block ids/kinds mark paragraphs and headings.
     """
     n, m = len(src), len(tgt)
     for name, x, k in (
