@@ -8,6 +8,8 @@ lower case, when a quote or bracket is still open, when the block ends in a comm
 or a sentence-internal word. Headings, titles and list items are never glued together.
 
 Files with an unknown extension are read as plain text, unless they start like an HTML page.
+PDF, DOCX and subtitle files (.srt, .vtt) are read by their own modules (`align.read.pdf`,
+`align.read.docx`, `align.read.subtitles`), which hand their blocks to the same joining.
 """
 
 from __future__ import annotations
@@ -24,8 +26,9 @@ from align.read.lang import detect_language
 from align.read.markup import RawBlock, parse_html, parse_markdown, parse_txt
 from align.model import NO_SPACE_LANGS, Block, BlockKind, Document
 
-Format = Literal["txt", "md", "html"]
-FORMATS: tuple[str, ...] = ("txt", "md", "html")
+Format = Literal["txt", "md", "html", "pdf", "docx", "srt", "vtt"]
+FORMATS: tuple[str, ...] = ("txt", "md", "html", "pdf", "docx", "srt", "vtt")
+_TEXT_FORMATS = frozenset({"txt", "md", "html"})
 _EXTENSIONS: dict[str, Format] = {
     ".txt": "txt",
     ".text": "txt",
@@ -36,6 +39,10 @@ _EXTENSIONS: dict[str, Format] = {
     ".html": "html",
     ".htm": "html",
     ".xhtml": "html",
+    ".pdf": "pdf",
+    ".docx": "docx",
+    ".srt": "srt",
+    ".vtt": "vtt",
 }
 _PARSERS: dict[str, Callable[[str], list[RawBlock]]] = {
     "txt": parse_txt,
@@ -56,19 +63,40 @@ def format_of(path: str | Path, data: bytes = b"") -> Format:
     return "html" if _HTML_START.match(data[:1024]) else "txt"
 
 
-def read_document(path: str | Path, *, lang: str | None = None, fmt: Format | None = None) -> Document:
-    """Read a .txt/.md/.html/.htm file into a Document with blocks (no sentences yet).
+def read_document(
+    path: str | Path,
+    *,
+    lang: str | None = None,
+    fmt: Format | None = None,
+    footnotes: bool = False,
+) -> Document:
+    """Read a .txt/.md/.html/.pdf/.docx/.srt/.vtt file into a Document with blocks (no sentences yet).
 
-    `lang` None detects the language from the script; `fmt` None chooses by extension.
-    Raises InputError (one line, naming the file) for missing, unreadable, empty, binary or
-    undecodable files.
+    `lang` None detects the language from the script; `fmt` None chooses by extension;
+    `footnotes` reads a DOCX file's footnotes too (after the body). Raises InputError (one
+    line, naming the file) for missing, unreadable, empty, binary or undecodable files, and
+    for PDFs without a text layer or with a password, corrupt DOCX and broken subtitle timings.
     """
     data = read_bytes(path)
     fmt = fmt or format_of(path, data)
+    name = describe_path(path)
+    if fmt == "pdf":
+        from align.read.pdf import pdf_blocks
+
+        return document_from_blocks(pdf_blocks(data, name=name), lang=lang, source=str(path))
+    if fmt == "docx":
+        from align.read.docx import docx_blocks
+
+        raw = docx_blocks(data, name=name, footnotes=footnotes)
+        return document_from_blocks(raw, lang=lang, source=str(path))
     declared = None
     if fmt == "html" and (m := _META_CHARSET.search(data[:4096])):
         declared = m.group(1).decode("ascii")
     text = decode_bytes(data, name=str(path), declared=declared)
+    if fmt in ("srt", "vtt"):
+        from align.read.subtitles import parse_subtitles
+
+        return parse_subtitles(clean_text(text), fmt=fmt, lang=_checked_lang(lang), source=str(path))
     return parse_document(text, fmt=fmt, lang=lang, source=str(path))
 
 
@@ -77,18 +105,31 @@ def parse_document(
 ) -> Document:
     """Parse in-memory text of the given format into a Document with blocks (no sentences yet)."""
     name = describe_path(source) if source is not None else "<text>"
-    if fmt not in _PARSERS:
-        raise UsageError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
-    if lang is not None:
-        lang = lang.strip().lower().replace("_", "-")
-        if not _LANG_CODE.match(lang):
-            raise UsageError(f"language {lang!r} is not a language code; use e.g. ja or en")
+    if fmt not in _TEXT_FORMATS:
+        raise UsageError(f"unknown format {fmt!r}; use one of txt, md, html")
+    lang = _checked_lang(lang)
     text = clean_text(text)
     if not text.strip():
         raise InputError(f"{name}: the file is empty; give a file with text in it")
     raw = _PARSERS[fmt](text)
     if not raw:
         raise InputError(f"{name}: has no visible text, only markup; check the file and its format")
+    return document_from_blocks(raw, lang=lang, source=source)
+
+
+def _checked_lang(lang: str | None) -> str | None:
+    """A language code normalised ('ja_JP' -> 'ja-jp'); UsageError if it is not one."""
+    if lang is not None:
+        lang = lang.strip().lower().replace("_", "-")
+        if not _LANG_CODE.match(lang):
+            raise UsageError(f"language {lang!r} is not a language code; use e.g. ja or en")
+    return lang
+
+
+def document_from_blocks(raw: list[RawBlock], *, lang: str | None, source: str | None) -> Document:
+    """A Document from raw blocks of any format: language detected if not given, lines broken
+    in mid-sentence joined back (see `join_blocks`)."""
+    lang = _checked_lang(lang)
     if lang is None:
         lang = detect_language(_sample(raw))
     pieces = join_blocks(raw, lang)

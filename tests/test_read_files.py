@@ -1,0 +1,240 @@
+"""PDF, DOCX and subtitle input, on real files built in the tests from the bundled speech
+(tests/doc_builders.py): the sentences read back must be the text version's."""
+
+from __future__ import annotations
+
+import difflib
+import io
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from align.errors import InputError
+from align.pipeline import load_document
+from doc_builders import CORPUS, build_docx, build_pdf, build_scanned_pdf, build_subtitles, speech_pairs
+
+pytest.importorskip("reportlab", reason="reportlab (a test dependency) writes the test PDFs")
+
+
+def sentences(path: Path, lang: str) -> tuple[str, ...]:
+    return load_document(path, lang=lang).sentence_texts
+
+
+def differences(a: tuple[str, ...], b: tuple[str, ...]) -> int:
+    """Sentences in one list and not at the same place in the other (each changed run counts
+    its longer side)."""
+    ops = difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes()
+    return sum(max(i2 - i1, j2 - j1) for tag, i1, i2, j1, j2 in ops if tag != "equal")
+
+
+def one_line_error(path: Path, *needles: str) -> str:
+    with pytest.raises(InputError) as e:
+        load_document(path)
+    message = str(e.value)
+    assert "\n" not in message and str(path) in message
+    for needle in needles:
+        assert needle in message
+    return message
+
+
+# ---------------------------------------------------------------- PDF
+
+
+@pytest.fixture(scope="module")
+def pdfs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    d = tmp_path_factory.mktemp("pdf")
+    return {lang: build_pdf(d / f"speech-{lang}.pdf", lang) for lang in ("ja", "en")}
+
+
+def test_japanese_pdf_reads_back_the_markdown_sentences(pdfs: dict[str, Path]) -> None:
+    got = sentences(pdfs["ja"], "ja")
+    assert got == sentences(CORPUS / "ja.md", "ja")
+    text = load_document(pdfs["ja"], lang="ja").text
+    assert "外務大臣スピーチ\n" not in text.split("令和")[1]  # the running header, on 6 pages, is gone
+    assert "- 2 -" not in text and "- 1 -" not in text
+    assert "日本は、「人間の安全保障」の理念に基づき" in text  # no spaces between characters
+
+
+def test_english_pdf_reads_back_the_markdown_sentences(pdfs: dict[str, Path]) -> None:
+    got = sentences(pdfs["en"], "en")
+    want = sentences(CORPUS / "en.md", "en")
+    # the only difference: a '•' inside a sentence is a glyph without Unicode in the PDF font
+    assert differences(got, want) <= 1, list(difflib.unified_diff(want, got, lineterm="", n=0))
+    text = load_document(pdfs["en"], lang="en").text
+    assert "Remarks by the Minister for Foreign Affairs at CMAC" not in text
+    assert "humanitarian mine action" in text and "humani-" not in text and "humanita-" not in text
+    assert "anti-personnel" in text  # a real hyphen stays
+
+
+def test_the_pdf_breaks_sentences_across_pages_and_lines(pdfs: dict[str, Path]) -> None:
+    """The fixture is honest: pages break inside sentences and words are hyphenated."""
+    from pdfminer.high_level import extract_text
+
+    raw = extract_text(str(pdfs["en"]))
+    pages = [p.strip() for p in raw.split("\f") if p.strip()]
+    assert len(pages) >= 5
+    body_ends = [p.splitlines()[-3].rstrip() for p in pages[:-1]]
+    assert any(not e.endswith((".", "?", "!")) for e in body_ends)
+    assert any(line.rstrip().endswith("-") and line.rstrip()[-2].islower() for line in raw.splitlines())
+
+
+def test_scanned_pdf_without_text_layer_is_refused(tmp_path: Path) -> None:
+    one_line_error(build_scanned_pdf(tmp_path / "scan.pdf"), "no text layer", "OCR")
+
+
+def test_encrypted_pdf_is_refused(tmp_path: Path) -> None:
+    path = build_pdf(tmp_path / "locked.pdf", "en", blocks=[("paragraph", "A secret sentence.")], encrypt="s3cret")
+    one_line_error(path, "encrypted")
+
+
+def test_truncated_pdf_is_refused(tmp_path: Path, pdfs: dict[str, Path]) -> None:
+    path = tmp_path / "cut.pdf"
+    path.write_bytes(pdfs["en"].read_bytes()[:900])
+    message = one_line_error(path)
+    assert "PDF" in message
+
+
+# ---------------------------------------------------------------- DOCX
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_docx_reads_back_the_markdown_sentences_and_blocks(tmp_path: Path, lang: str) -> None:
+    path = build_docx(tmp_path / f"speech-{lang}.docx", lang)
+    doc = load_document(path, lang=lang)
+    md = load_document(CORPUS / f"{lang}.md", lang=lang)
+    assert doc.sentence_texts == md.sentence_texts
+    assert [b.kind for b in doc.blocks] == [b.kind for b in md.blocks]
+
+
+def test_docx_tables_row_by_row_and_footnotes_only_when_asked(tmp_path: Path) -> None:
+    import docx
+
+    from align.read import read_document
+
+    document = docx.Document()
+    document.add_paragraph("The table below lists the projects.")
+    table = document.add_table(rows=2, cols=2)
+    for r, row in enumerate([["Row one, left.", "Row one, right."], ["Row two, left.", "Row two, right."]]):
+        for c, text in enumerate(row):
+            table.cell(r, c).text = text
+    document.add_paragraph("After the table.")
+    buf = io.BytesIO()
+    document.save(buf)
+    path = tmp_path / "table.docx"
+    path.write_bytes(_with_footnote(buf.getvalue(), "A note at the foot of the page."))
+    assert load_document(path, lang="en").sentence_texts == (
+        "The table below lists the projects.",
+        "Row one, left.",
+        "Row one, right.",
+        "Row two, left.",
+        "Row two, right.",
+        "After the table.",
+    )
+    with_notes = read_document(path, lang="en", footnotes=True)
+    assert with_notes.text.endswith("After the table.\nA note at the foot of the page.")
+
+
+def _with_footnote(data: bytes, note: str) -> bytes:
+    """A DOCX with one footnote part (python-docx cannot write footnotes), referenced from the
+    first paragraph, as Word writes it."""
+    w = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    notes = (
+        f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:footnotes {w}>'
+        '<w:footnote w:type="separator" w:id="-1"><w:p><w:r><w:separator/></w:r></w:p></w:footnote>'
+        f'<w:footnote w:id="1"><w:p><w:r><w:t>{note}</w:t></w:r></w:p></w:footnote></w:footnotes>'
+    )
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dst:
+        for item in src.infolist():
+            body = src.read(item.filename)
+            if item.filename == "[Content_Types].xml":
+                body = body.replace(
+                    b"</Types>",
+                    b'<Override PartName="/word/footnotes.xml" ContentType="application/'
+                    b'vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"/></Types>',
+                )
+            elif item.filename == "word/_rels/document.xml.rels":
+                body = body.replace(
+                    b"</Relationships>",
+                    b'<Relationship Id="rIdFn" Type="http://schemas.openxmlformats.org/officeDocument/'
+                    b'2006/relationships/footnotes" Target="footnotes.xml"/></Relationships>',
+                )
+            elif item.filename == "word/document.xml":
+                body = body.replace(
+                    b"projects.</w:t></w:r>",
+                    b'projects.</w:t></w:r><w:r><w:footnoteReference w:id="1"/></w:r>',
+                    1,
+                )
+            dst.writestr(item, body)
+        dst.writestr("word/footnotes.xml", notes)
+    return out.getvalue()
+
+
+def test_corrupt_docx_is_refused(tmp_path: Path) -> None:
+    good = build_docx(tmp_path / "good.docx", "en", blocks=[("paragraph", "One sentence.")]).read_bytes()
+    cut = tmp_path / "cut.docx"
+    cut.write_bytes(good[: len(good) // 2])
+    one_line_error(cut, "not a readable Word file")
+    zipped = tmp_path / "other.docx"
+    with zipfile.ZipFile(zipped, "w") as z:
+        z.writestr("hello.txt", "not a word file")
+    one_line_error(zipped, "not a readable Word file")
+
+
+# ---------------------------------------------------------------- subtitles
+
+
+@pytest.mark.parametrize("vtt", [False, True])
+def test_subtitle_cues_join_into_sentences_with_their_times(tmp_path: Path, vtt: bool) -> None:
+    path = tmp_path / ("en.vtt" if vtt else "en.srt")
+    slots = build_subtitles(path, 1, vtt=vtt)
+    doc = load_document(path, lang="en")
+    gold = [tgt for _, tgt in speech_pairs()]
+    # every gold pair's English is whole sentences: each read sentence lies inside one pair
+    # and takes its times from the cues of that pair only
+    joined = " ".join(doc.sentence_texts)
+    assert joined == " ".join(gold)
+    k = 0
+    for text, times in zip(doc.sentence_texts, doc.sentence_times):
+        while text not in gold[k]:
+            k += 1
+        assert times is not None
+        t0, t1 = slots[k]
+        assert t0 - 1e-6 <= times[0] < times[1] <= t1 + 1e-6, (text, times, slots[k])
+    assert len(doc.cues) > len(doc.sentences)  # cues hold pieces of sentences
+
+
+def test_japanese_subtitles_join_without_spaces(tmp_path: Path) -> None:
+    path = tmp_path / "ja.srt"
+    build_subtitles(path, 0)
+    doc = load_document(path, lang="ja")
+    assert "".join(doc.sentence_texts) == "".join(src for src, _ in speech_pairs())
+
+
+BROKEN = {
+    "bad-stamp": ("1\n00:00:01,000 --> 00:00:0x,500\nHello.\n", "line 2 is not a valid cue timing"),
+    "backwards": ("1\n00:00:05,000 --> 00:00:04,000\nHello.\n", "cue 1 ends"),
+    "out-of-order": (
+        "1\n00:00:05,000 --> 00:00:06,000\nHello.\n\n2\n00:00:01,000 --> 00:00:02,000\nBye.\n",
+        "out of order",
+    ),
+    "garbage": ("garbage first\n\n1\n00:00:01,000 --> 00:00:02,000\nHello.\n", "not a valid SRT file"),
+    "no-cues": ("\n\n", "empty"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BROKEN))
+def test_broken_subtitles_are_refused_in_one_line(tmp_path: Path, case: str) -> None:
+    text, needle = BROKEN[case]
+    path = tmp_path / f"{case}.srt"
+    path.write_text(text, encoding="utf-8")
+    one_line_error(path, needle)
+
+
+def test_broken_webvtt_timing_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "bad.vtt"
+    path.write_text("WEBVTT\n\n00:01.000 --> 00:0x.500\nHello.\n", encoding="utf-8")
+    one_line_error(path, "line 3 is not a valid cue timing")
+    path.write_text("not a vtt\n\n00:01.000 --> 00:02.500\nHello.\n", encoding="utf-8")
+    one_line_error(path, "WebVTT")
