@@ -238,3 +238,45 @@ def test_broken_webvtt_timing_is_refused(tmp_path: Path) -> None:
     one_line_error(path, "line 3 is not a valid cue timing")
     path.write_text("not a vtt\n\n00:01.000 --> 00:02.500\nHello.\n", encoding="utf-8")
     one_line_error(path, "WebVTT")
+
+
+# ---------------------------------------------------------------- align pair on each format
+
+
+def _pair_beads(tmp: Path, src: Path, tgt: Path) -> list[tuple[tuple[int, ...], tuple[int, ...], str, str]]:
+    import json
+
+    from typer.testing import CliRunner
+
+    from align.cli import app
+
+    result = CliRunner().invoke(app, ["pair", str(src), str(tgt), "--format", "jsonl"])
+    assert result.exit_code == 0, result.stderr
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    return [(tuple(r["src_ids"]), tuple(r["tgt_ids"]), r["src"], r["tgt"]) for r in rows]
+
+
+@pytest.fixture(scope="module")
+def md_beads(tmp_path_factory: pytest.TempPathFactory) -> list:
+    return _pair_beads(tmp_path_factory.mktemp("md"), CORPUS / "ja.md", CORPUS / "en.md")
+
+
+def test_pdf_pair_aligns_as_the_markdown_pair(pdfs: dict[str, Path], md_beads: list, tmp_path: Path) -> None:
+    got = _pair_beads(tmp_path, pdfs["ja"], pdfs["en"])
+    ids = [(s, t) for s, t, _, _ in got]
+    want = [(s, t) for s, t, _, _ in md_beads]
+    assert differences(tuple(ids), tuple(want)) <= 2
+    assert differences(tuple(got), tuple(md_beads)) <= 2  # texts too: the '•' glyph aside
+
+
+def test_docx_pair_aligns_as_the_markdown_pair(md_beads: list, tmp_path: Path) -> None:
+    ja, en = build_docx(tmp_path / "ja.docx", "ja"), build_docx(tmp_path / "en.docx", "en")
+    assert _pair_beads(tmp_path, ja, en) == md_beads
+
+
+def test_srt_pair_aligns_to_the_gold_pairs(tmp_path: Path) -> None:
+    build_subtitles(tmp_path / "ja.srt", 0)
+    build_subtitles(tmp_path / "en.srt", 1)
+    got = {(s, t) for _, _, s, t in _pair_beads(tmp_path, tmp_path / "ja.srt", tmp_path / "en.srt")}
+    gold = speech_pairs()
+    assert sum(p in got for p in gold) >= 0.9 * len(gold)
