@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from align import __version__
 from align.errors import InputError
-from align.model import Alignment, Bead, Block, Document, Sentence, Signature
+from align.model import Alignment, Bead, Block, Document, Sentence, Signature, join_sentences
 from align.aligner.notes import insert_null_beads, split_notes
 
 if TYPE_CHECKING:
@@ -89,10 +89,23 @@ def align_documents(
     settings = settings or AlignSettings()
     src_keep, src_notes = split_notes(src.sentence_texts)
     tgt_keep, tgt_notes = split_notes(tgt.sentence_texts)
+    src_texts = [src.sentence_texts[i] for i in src_keep]
+    tgt_texts = [tgt.sentence_texts[i] for i in tgt_keep]
+    encode, vecs = encoder.encode, {}
+    if src.cues and tgt.cues:  # two subtitle files: when a sentence is spoken is evidence too
+        from align.aligner.refine import MAX_SIDE as REFINE_MAX_SIDE
+        from align.aligner.timing import timed_inputs
+
+        encode, vecs["src_vecs"], vecs["tgt_vecs"] = timed_inputs(
+            encoder.encode,
+            (src_texts, [src.sentence_times[i] for i in src_keep], lambda t: join_sentences(t, src.lang)),
+            (tgt_texts, [tgt.sentence_times[i] for i in tgt_keep], lambda t: join_sentences(t, tgt.lang)),
+            max_len=max(settings.max_side, REFINE_MAX_SIDE),
+        )
     result = align_sentences(
-        [src.sentence_texts[i] for i in src_keep],
-        [tgt.sentence_texts[i] for i in tgt_keep],
-        encoder.encode,
+        src_texts,
+        tgt_texts,
+        encode,
         src_lang=src.lang,
         tgt_lang=tgt.lang,
         settings=settings,
@@ -100,6 +113,7 @@ def align_documents(
         tgt_blocks=[tgt.sentences[i].block for i in tgt_keep],
         src_block_kinds=[src.blocks[src.sentences[i].block].kind for i in src_keep],
         tgt_block_kinds=[tgt.blocks[tgt.sentences[i].block].kind for i in tgt_keep],
+        **vecs,
     )
     beads = [
         Bead(tuple(src_keep[i] for i in b.src), tuple(tgt_keep[j] for j in b.tgt), b.confidence)

@@ -280,3 +280,31 @@ def test_srt_pair_aligns_to_the_gold_pairs(tmp_path: Path) -> None:
     got = {(s, t) for _, _, s, t in _pair_beads(tmp_path, tmp_path / "ja.srt", tmp_path / "en.srt")}
     gold = speech_pairs()
     assert sum(p in got for p in gold) >= 0.9 * len(gold)
+
+
+def test_time_features_measure_the_overlap_of_two_intervals() -> None:
+    import numpy as np
+
+    from align.aligner.timing import time_features, timed_inputs, with_times
+
+    f = time_features([(0.0, 2.0), (1.0, 3.0), (0.0, 4.0), (10.0, 12.0), (3600.0, 3602.0)])
+    sim = f @ f.T
+    # |A n B| / sqrt(|A| |B|): 0.5, 0.71, 0 and 0, within the estimate's noise
+    assert abs(sim[0, 1] - 0.5) < 0.2 and abs(sim[0, 2] - 0.71) < 0.2
+    assert abs(sim[0, 3]) < 0.25 and abs(sim[0, 4]) < 0.25
+    v = np.eye(3, dtype=np.float32)[[0, 0]]
+    out = with_times(v, [(0.0, 2.0), None], 0.2)
+    assert np.allclose(np.linalg.norm(out[0]), 1.0, atol=1e-5)
+    assert np.isclose(out[0] @ out[1], 0.8, atol=1e-5)  # no time: no evidence either way
+
+    def encode(texts: list[str]) -> np.ndarray:
+        return np.ones((len(texts), 3), np.float32) / np.sqrt(3)
+
+    enc, sv, tv = timed_inputs(
+        encode,
+        (["A.", "B."], [(0.0, 2.0), (2.0, 4.0)], " ".join),
+        (["X."], [(0.0, 4.0)], " ".join),
+        max_len=2,
+    )
+    joined = enc(["A. B."])  # the span of two sentences takes their whole time
+    assert joined[0] @ tv[0] > 0.95 > sv[0] @ tv[0]
