@@ -25,17 +25,20 @@ if TYPE_CHECKING:
 PRESEGMENTED = "presegmented"
 
 
-def load_document(path: str | Path, *, lang: str | None = None, presegmented: bool = False) -> Document:
+def load_document(
+    path: str | Path, *, lang: str | None = None, presegmented: bool = False, footnotes: bool = False
+) -> Document:
     """Read and segment one file; `lang=None` detects the language from the script.
 
-    With `presegmented`, each line is one sentence used as it is (line i is sentence i).
+    With `presegmented`, each line is one sentence used as it is (line i is sentence i);
+    `footnotes` reads a DOCX file's footnotes too.
     """
     if presegmented:
         return read_presegmented(path, lang=lang)
     from align.read import read_document
     from align.segment import segment_document
 
-    return segment_document(read_document(path, lang=lang))
+    return segment_document(read_document(path, lang=lang, footnotes=footnotes))
 
 
 def read_presegmented(path: str | Path, *, lang: str | None = None) -> Document:
@@ -141,6 +144,7 @@ def align_files(
     tgt_lang: str | None = "en",
     model: str = "use-m3",
     presegmented: bool = False,
+    footnotes: bool = False,
     cache: bool = True,
     threads: int = 1,
     settings: AlignSettings | None = None,
@@ -149,8 +153,8 @@ def align_files(
     from align.encoders import get_encoder
 
     t0 = time.perf_counter()
-    src_doc = load_document(src, lang=src_lang, presegmented=presegmented)
-    tgt_doc = load_document(tgt, lang=tgt_lang, presegmented=presegmented)
+    src_doc = load_document(src, lang=src_lang, presegmented=presegmented, footnotes=footnotes)
+    tgt_doc = load_document(tgt, lang=tgt_lang, presegmented=presegmented, footnotes=footnotes)
     t1 = time.perf_counter()
     encoder = get_encoder(model, threads=threads, cache=cache)
     alignment = align_documents(

@@ -308,3 +308,26 @@ def test_time_features_measure_the_overlap_of_two_intervals() -> None:
     )
     joined = enc(["A. B."])  # the span of two sentences takes their whole time
     assert joined[0] @ tv[0] > 0.95 > sv[0] @ tv[0]
+
+
+def test_cli_segment_gives_subtitle_times_and_reads_footnotes_when_asked(tmp_path: Path) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from align.cli import app
+
+    build_subtitles(tmp_path / "en.srt", 1)
+    result = CliRunner().invoke(app, ["segment", str(tmp_path / "en.srt"), "--format", "jsonl"])
+    assert result.exit_code == 0, result.stderr
+    first = json.loads(result.stdout.splitlines()[0])
+    assert first["text"] == "Your Excellency." and first["time_start"] == 0.0 and 0 < first["time_end"] < 5
+    result = CliRunner().invoke(app, ["segment", str(CORPUS / "en.md"), "--format", "jsonl"])
+    assert "time_start" not in result.stdout
+    docx_path = tmp_path / "notes.docx"
+    plain = build_docx(tmp_path / "plain.docx", "en", blocks=[("paragraph", "The table below lists the projects.")])
+    docx_path.write_bytes(_with_footnote(plain.read_bytes(), "A note at the foot."))
+    without = CliRunner().invoke(app, ["segment", str(docx_path)])
+    with_notes = CliRunner().invoke(app, ["segment", str(docx_path), "--footnotes"])
+    assert without.stdout.splitlines() == ["The table below lists the projects."]
+    assert with_notes.stdout.splitlines() == ["The table below lists the projects.", "A note at the foot."]

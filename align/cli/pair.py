@@ -9,7 +9,7 @@ from typing import Annotated, Optional
 import typer
 
 from align.cli._common import cli_errors, warn, warn_report
-from align.cli._options import IncludeUnaligned, Model, NoCache, Presegmented, SrcLang, TgtLang, Threads
+from align.cli._options import Footnotes, IncludeUnaligned, Model, NoCache, Presegmented, SrcLang, TgtLang, Threads
 from align.model import REVIEW_THRESHOLD
 
 @cli_errors
@@ -28,6 +28,7 @@ def pair_cmd(
     tgt_lang: TgtLang = "en",
     model: Model = "use-m3",
     presegmented: Presegmented = False,
+    footnotes: Footnotes = False,
     no_cache: NoCache = False,
     threads: Threads = 1,
     include_unaligned: IncludeUnaligned = None,
@@ -46,6 +47,7 @@ def pair_cmd(
         tgt_lang=tgt_lang,
         model=model,
         presegmented=presegmented,
+        footnotes=footnotes,
         cache=not no_cache,
         threads=threads,
     )
