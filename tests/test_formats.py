@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 from align.formats.beads import read_beads
 from align.errors import UsageError
 from align.formats import ExportRow, format_from_path, rows_from_alignment, write_rows
-from align.formats import tabular
-from align.formats.tabular import read_rows
+from align.formats import parquet, read_rows
+from align.formats.rows import FIELDS
 from corpus_helpers import KYOTO, gold_alignment
 
 HOSTILE = [
@@ -86,7 +86,7 @@ def test_tsv_keeps_one_row_per_line(tmp_path: Path) -> None:
     write_rows(_rows(HOSTILE), out, fmt="tsv")
     lines = out.read_text(encoding="utf-8").split("\n")
     assert lines[-1] == "" and len(lines) == len(HOSTILE) + 2
-    assert all(line.count("\t") == len(tabular.COLUMNS) - 1 for line in lines[:-1])
+    assert all(line.count("\t") == len(FIELDS) - 1 for line in lines[:-1])
 
 
 def test_jsonl_is_one_object_per_line_with_raw_unicode(tmp_path: Path) -> None:
@@ -96,7 +96,7 @@ def test_jsonl_is_one_object_per_line_with_raw_unicode(tmp_path: Path) -> None:
     assert "ｶﾀｶﾅ" in text and "😀" in text  # ensure_ascii=False
     assert len(text.splitlines()) == len(HOSTILE)  # U+2028 escaped, so splitlines agrees
     first = json.loads(text.splitlines()[0])
-    assert set(first) == set(tabular.COLUMNS)
+    assert set(first) == set(FIELDS)
 
 
 text_st = st.text(st.characters(blacklist_categories=("Cs",)), max_size=40)
@@ -114,7 +114,7 @@ def test_any_text_round_trips(tmp_path: Path, texts: list[str]) -> None:
 
 def test_parquet_streams_in_row_groups(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     pq = pytest.importorskip("pyarrow.parquet")
-    monkeypatch.setattr(tabular, "PARQUET_BATCH", 4)
+    monkeypatch.setattr(parquet, "PARQUET_BATCH", 4)
     rows = _rows(HOSTILE)
     out = tmp_path / "x.parquet"
     assert write_rows(rows, out, fmt="parquet").rows == len(rows)

@@ -392,7 +392,7 @@ def test_any_text_survives_corpus_export_import_export(pairs: list[tuple[str, st
             assert [(r.src, r.tgt) for r in c.export_rows()] == pairs  # the store keeps text exactly
             for fmt in ("jsonl", "csv", "tsv"):
                 write_rows(c.export_rows(), tmp / f"x.{fmt}", fmt=fmt)  # type: ignore[arg-type]
-                from align.formats.tabular import read_rows
+                from align.formats import read_rows
 
                 assert [(r.src, r.tgt) for r in read_rows(tmp / f"x.{fmt}", fmt=fmt)] == pairs
             write_rows(c.export_rows(), tmp / "x.tmx", fmt="tmx")
