@@ -189,3 +189,4 @@ def test_add_with_the_real_aligner_then_unchanged(tmp_path: Path) -> None:
         beads = c.beads("CLT01161")
     ja = (folder / "ja.sent").read_text(encoding="utf-8").splitlines()
     assert [i for b in beads for i in b.src_ids] == list(range(len(ja)))
+

@@ -22,9 +22,10 @@ def list_cmd(
     import polars as pl
 
     from align.store import Corpus
+    from align.store.tables import documents_table
 
     with Corpus(corpus) as c:
-        df = c.list_documents(threshold=threshold)
+        df = documents_table(c, threshold=threshold)
     if df.height == 0:
         typer.echo(f"{corpus}: no documents yet (add some with `align add SRC TGT --corpus {corpus}`)")
         return
