@@ -1,10 +1,12 @@
-"""Display tables for `align list`: the documents of a corpus as a polars frame.
+"""Display tables for `align list`: the documents of a corpus as a polars frame, and that frame
+as text that fits the terminal.
 
 Presentation only: the numbers come from the store (`Corpus.summaries`).
 """
 
 from __future__ import annotations
 
+import textwrap
 from typing import TYPE_CHECKING
 
 from align.model import REVIEW_THRESHOLD
@@ -13,6 +15,9 @@ if TYPE_CHECKING:
     import polars as pl
 
     from align.store.corpus import Corpus
+
+ID_LENGTHS = (40, 16)
+"""Longest doc id shown (longer ones end in …) in the table, tried in turn until it fits."""
 
 
 def _type_order(t: str) -> tuple:
@@ -37,3 +42,38 @@ def documents_table(corpus: Corpus, *, threshold: float = REVIEW_THRESHOLD) -> p
         data[name] = [s.statuses[name] for s in summaries]
     schema = {k: (pl.Utf8 if k == "doc_id" else pl.Float64 if k == "mean_conf" else pl.Int64) for k in data}
     return pl.DataFrame(data, schema=schema)
+
+
+def _grid(df: pl.DataFrame, id_length: int) -> str:
+    import polars as pl
+
+    with pl.Config(
+        tbl_rows=-1, tbl_cols=-1, tbl_width_chars=10_000, fmt_str_lengths=id_length,
+        tbl_hide_column_data_types=True, tbl_hide_dataframe_shape=True, float_precision=3,
+    ):  # fmt: skip
+        return str(df)
+
+
+def _records(df: pl.DataFrame, width: int) -> str:
+    """One block per document, `name value` pairs wrapped to `width`: for terminals too
+    narrow for the grid."""
+    out = []
+    for row in df.iter_rows(named=True):
+        doc = row.pop("doc_id")
+        out.append(doc if len(doc) <= width else doc[: max(width - 1, 1)] + "…")
+        # NUL holds each `name value` pair together while wrapping
+        pairs = [f"{k}\0{v:.3f}" if isinstance(v, float) else f"{k}\0{'null' if v is None else v}" for k, v in row.items()]
+        lines = textwrap.wrap("  ".join(pairs), width=max(width, 20), initial_indent="  ", subsequent_indent="  ",
+                              break_on_hyphens=False)  # fmt: skip
+        out += [line.replace("\0", " ") for line in lines]
+    return "\n".join(out)
+
+
+def render_documents(df: pl.DataFrame, *, width: int) -> str:
+    """The documents table as text at most `width` characters wide: the grid (doc ids cut to
+    40, then 16 characters) while it fits, else one wrapped block per document."""
+    for id_length in ID_LENGTHS:
+        text = _grid(df, id_length)
+        if max(map(len, text.splitlines())) <= width:
+            return text
+    return _records(df, width)
