@@ -10,6 +10,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import cached_property
+from collections.abc import Iterable
 from typing import Any, Literal
 
 BlockKind = Literal["title", "heading", "paragraph", "bullet", "line"]
@@ -176,11 +177,17 @@ class Alignment:
     def bead_times(self, bead: Bead) -> tuple[float, float] | None:
         """The bead's (start, end) in seconds: the span of the cues of its sentences on both
         sides (a subtitle side's times where only one side has them); None where unknown."""
-        times = [self.src.sentence_times[i] for i in bead.src] + [self.tgt.sentence_times[j] for j in bead.tgt]
-        known = [t for t in times if t is not None]
-        if not known:
-            return None
-        return min(t[0] for t in known), max(t[1] for t in known)
+        return time_span(
+            [self.src.sentence_times[i] for i in bead.src] + [self.tgt.sentence_times[j] for j in bead.tgt]
+        )
+
+
+def time_span(times: Iterable[tuple[float, float] | None]) -> tuple[float, float] | None:
+    """The (start, end) that covers every known time of `times`; None if none is known."""
+    known = [t for t in times if t is not None]
+    if not known:
+        return None
+    return min(t[0] for t in known), max(t[1] for t in known)
 
 
 NO_SPACE_LANGS = frozenset({"ja", "zh", "th", "lo", "km", "my"})

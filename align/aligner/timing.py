@@ -22,6 +22,8 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
+from align.model import time_span
+
 Times = Sequence[tuple[float, float] | None]
 
 TIME_WEIGHT = 0.2
@@ -78,8 +80,7 @@ def span_times(
     out: dict[str, tuple[float, float] | None] = {}
     for i in range(len(texts)):
         for j in range(i + 1, min(len(texts), i + max_len) + 1):
-            known = [t for t in times[i:j] if t is not None]
-            out.setdefault(join(list(texts[i:j])), (min(a for a, _ in known), max(b for _, b in known)) if known else None)
+            out.setdefault(join(list(texts[i:j])), time_span(times[i:j]))
     return out
 
 

@@ -22,7 +22,11 @@ def pair_cmd(
     ] = None,
     fmt: Annotated[
         Optional[str],
-        typer.Option("--format", help="jsonl, csv, tsv, beads, tmx or parquet (default: from -o, else jsonl)."),
+        typer.Option(
+            "--format",
+            help="jsonl, csv, tsv, beads, tmx, parquet, xlsx, xliff or moses (-o PREFIX: PREFIX.ja, PREFIX.en); "
+            "default: from -o, else jsonl.",
+        ),
     ] = None,
     src_lang: SrcLang = "ja",
     tgt_lang: TgtLang = "en",
@@ -59,6 +63,7 @@ def pair_cmd(
         tgt_lang=tgt_lang,
         include_unaligned=include_unaligned,
         signature=str(alignment.signature) if alignment.signature else None,
+        timed=alignment.timed,
     )
     for message in alignment.stats.get("warnings", []):
         warn(message)
