@@ -17,6 +17,7 @@ from pathlib import Path
 from align.errors import UsageError
 from align.formats.rows import (
     IDS,
+    TIME,
     ExportRow,
     WriteOptions,
     WriteResult,
@@ -57,7 +58,7 @@ def write(rows: Iterable[ExportRow], out: Path | None, options: WriteOptions) ->
                 kind = FIELD_TYPES[name]
                 if value is None:
                     sheet.write_blank(n, c, None, top)
-                elif kind is float:
+                elif kind in (float, TIME):  # confidence, start, end
                     sheet.write_number(n, c, float(value), number)
                 elif kind is int:
                     sheet.write_number(n, c, int(value), top)
