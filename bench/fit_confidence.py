@@ -21,7 +21,8 @@ from benchmark import SETS, article_fold, load_set, make_encoder, reliability  #
 
 from align.aligner import sentences as A  # noqa: E402
 from align.aligner.confidence import CONF_FEATURES, NULL_CAP, confidence_features  # noqa: E402
-from align.aligner.scoring import AlignSettings, make_side  # noqa: E402
+from align.aligner.settings import AlignSettings  # noqa: E402
+from align.aligner.side import make_side  # noqa: E402
 
 
 def collect(enc, st: AlignSettings):

@@ -22,7 +22,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from benchmark import SETS, article_fold, load_set, make_encoder  # noqa: E402
 
 from align.aligner import AlignSettings  # noqa: E402
-from align.aligner.scoring import FEATURES, band_dot, make_side, sentence_stats, shared_band, type_features, type_group  # noqa: E402
+from align.aligner.band import band_dot  # noqa: E402
+from align.aligner.evidence import shared_band  # noqa: E402
+from align.aligner.features import FEATURES, type_features  # noqa: E402
+from align.aligner.gains import type_group  # noqa: E402
+from align.aligner.side import make_side  # noqa: E402
+from align.aligner.stats import sentence_stats  # noqa: E402
 
 # The pre-segmented sets carry no paragraph structure, so this weight cannot be learned from
 # them: a multi-sentence bead that crosses a block boundary costs 4 (log-odds), chosen on the

@@ -118,7 +118,11 @@ def test_settings_are_recorded_as_string_pairs() -> None:
 
 
 def test_scoring_in_row_chunks_equals_scoring_at_once(enc) -> None:
-    from align.aligner.scoring import band_dot, bead_gains, make_side, sentence_stats, shared_band
+    from align.aligner.band import band_dot
+    from align.aligner.evidence import shared_band
+    from align.aligner.gains import bead_gains
+    from align.aligner.side import make_side
+    from align.aligner.stats import sentence_stats
 
     ja, en, _ = article("kyoto-dev-hard", "GNM00268")
     st = AlignSettings()
@@ -153,7 +157,11 @@ def test_default_refine_encodes_few_joined_spans_and_keeps_every_sentence(enc) -
 
 
 def test_segmentation_cue_features_fire_where_a_bead_cuts_a_sentence() -> None:
-    from align.aligner.scoring import FEATURES, band_dot, make_side, sentence_stats, shared_band, type_features
+    from align.aligner.band import band_dot
+    from align.aligner.evidence import shared_band
+    from align.aligner.features import FEATURES, type_features
+    from align.aligner.side import make_side
+    from align.aligner.stats import sentence_stats
 
     rng = np.random.default_rng(0)
     v = rng.normal(size=(4, 8)).astype(np.float32)

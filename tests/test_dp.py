@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from align.aligner.dp import best_path, path_margins, search
-from align.aligner.scoring import AlignSettings
+from align.aligner.settings import AlignSettings
 
 TYPES = AlignSettings().bead_types()
 

@@ -50,7 +50,9 @@ def test_refine_rejoins_real_2_1_and_1_2_beads_split_in_two(enc) -> None:
     a sum-of-vectors search makes; it must put the bead back (measured 33 of 36 on the
     whole kyoto-dev-hard set), encoding only a few joined spans."""
     from align.aligner.refine import refine_path
-    from align.aligner.scoring import band_dot, make_side, sentence_stats
+    from align.aligner.band import band_dot
+    from align.aligner.side import make_side
+    from align.aligner.stats import sentence_stats
 
     st_ = AlignSettings(refine="multi")
     restored = tried = 0
@@ -172,7 +174,8 @@ def test_crossing_pairs_mark_a_split_2_2_bead_only() -> None:
 
 
 def _toy_sides(n_src: int, n_tgt: int, d: int = 8):
-    from align.aligner.scoring import Stats, make_side
+    from align.aligner.side import make_side
+    from align.aligner.stats import Stats
 
     rng = np.random.default_rng(1)
     sv = rng.normal(size=(n_src, d)).astype(np.float32)
@@ -222,7 +225,7 @@ def _path_with_nulls(n: int, drops_src: int, drops_tgt: int) -> list[tuple[int, 
 
 
 def test_deletion_prior_follows_the_documents_own_drop_rate() -> None:
-    from align.aligner.scoring import null_offsets
+    from align.aligner.stats import null_offsets
 
     cfg = AlignSettings()
     # a faithful document: nulls get dearer on both sides, within the clip

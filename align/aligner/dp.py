@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-NEG = -np.inf
+from align.aligner.band import NEG, column_view, shift
 
 
 @dataclass(frozen=True)
@@ -196,8 +196,6 @@ def path_margins(
     gain + backward) over the other beads that cover that sentence. 0 means a tie; inf means
     there is no other way through. `forward` is Search.forward of the same gains, if at hand.
     """
-    from align.aligner.scoring import column_view, shift
-
     K, rows, W = gains.shape
     n = rows - 1
     lo = np.asarray(lo, dtype=np.int64)

@@ -23,8 +23,13 @@ import numpy as np
 from align.aligner.confidence import bead_confidences
 from align.aligner.dp import search
 from align.errors import UsageError
-from align.model import join_sentences
-from align.aligner.scoring import AlignSettings, Side, Stats, band_dot, bead_gains, shared_band
+from align.read.lang import join_sentences
+from align.aligner.band import band_dot
+from align.aligner.evidence import shared_band
+from align.aligner.gains import bead_gains
+from align.aligner.settings import AlignSettings
+from align.aligner.side import Side
+from align.aligner.stats import Stats
 
 __all__ = ["REFINE_MODES", "RefineResult", "refine_path", "doubtful_regions", "crossing_pairs"]
 

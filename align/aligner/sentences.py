@@ -18,19 +18,15 @@ import numpy as np
 from align.aligner.confidence import bead_confidences
 from align.aligner.dp import search
 from align.errors import InputError, UsageError
-from align.model import Bead, join_sentences
+from align.model import Bead
+from align.read.lang import dominant_script, expected_script, join_sentences
 from align.aligner.refine import REFINE_MODES, refine_path, split_drops
-from align.aligner.scoring import (
-    AlignSettings,
-    Side,
-    band_dot,
-    bead_gains,
-    make_side,
-    null_offsets,
-    sentence_stats,
-    set_null_gains,
-    shared_band,
-)
+from align.aligner.band import band_dot
+from align.aligner.evidence import shared_band
+from align.aligner.gains import bead_gains, set_null_gains
+from align.aligner.settings import AlignSettings
+from align.aligner.side import Side, make_side
+from align.aligner.stats import null_offsets, sentence_stats
 
 __all__ = ["AlignSettings", "AlignResult", "align_sentences"]
 
@@ -178,24 +174,6 @@ def _mutual_share(beads: Sequence[tuple[int, int, int, int]], partner: np.ndarra
     return hits / k
 
 
-def _lang_script(texts: Sequence[str]) -> str:
-    """'cjk' if most letters are kana/kanji, 'latin' if Latin, else 'other'."""
-    cjk = lat = 0
-    for t in texts[:200]:
-        for ch in t[:200]:
-            o = ord(ch)
-            if 0x3040 <= o <= 0x30FF or 0x4E00 <= o <= 0x9FFF:
-                cjk += 1
-            elif ch.isascii() and ch.isalpha():
-                lat += 1
-    if cjk + lat == 0:
-        return "other"
-    return "cjk" if cjk > lat else "latin"
-
-
-_CJK_LANGS = {"ja", "zh", "ko"}
-
-
 def _centre_if_crowded(
     sv: np.ndarray, tv: np.ndarray, encode: Encode, above: float | None
 ) -> tuple[np.ndarray, np.ndarray, Encode, bool]:
@@ -315,12 +293,11 @@ def align_sentences(
             f"files look unrelated: only {stats['mutual_share']:.0%} of sentences meet their best match, "
             f"{paired} of {min(n, m)} paired, mean similarity {stats['mean_similarity']:.2f}"
         )
-    ss, ts = _lang_script(src), _lang_script(tgt)
-    want_s = "cjk" if src_lang.split("-")[0] in _CJK_LANGS else "latin"
-    want_t = "cjk" if tgt_lang.split("-")[0] in _CJK_LANGS else "latin"
+    ss, ts = dominant_script(src), dominant_script(tgt)
+    want_s, want_t = expected_script(src_lang), expected_script(tgt_lang)
     if want_s != want_t and ss == want_t and ts == want_s:
         stats["warnings"].append(
-            f"languages look swapped: the source reads as {ts if False else ss} script and the target as {ts}; "
+            f"languages look swapped: the source reads as {ss} script and the target as {ts}; "
             f"pass the {src_lang} file as source"
         )
     return AlignResult(beads=out, stats=stats)
