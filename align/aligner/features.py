@@ -100,6 +100,7 @@ def _joint_fix(
         sim[ii[sl], cc[sl]] = np.einsum("ij,ij->i", Vs[ii[sl]], Vt[jj[sl]])
 
 
+# the bead features, by name: the rows of type_features' array, and the keys of the fitted weights
 FEATURES = ("const", "sim", "knn_margin", "z", "vec_cost", "len_z2", "evidence", "evidence_miss",
             "crossings", "heading", "neighbour_margin", "len_z", "contrast", "len_split", "open_end", "open_start")
 
@@ -119,8 +120,7 @@ def type_features(
     rows, W = S.shape
     j = lo[:, None] + np.arange(W)[None, :]
     ok = (j <= m) & (j >= b) & (np.arange(rows)[:, None] >= a)
-    ws = np.sqrt(src.lengths) if st.length_weighted_sum else np.ones(n)
-    wt = np.sqrt(tgt.lengths) if st.length_weighted_sum else np.ones(m)
+    ws, wt = np.sqrt(src.lengths), np.sqrt(tgt.lengths)  # sentence vectors weighted by sqrt(length) in span sums
     ws_node = np.concatenate([[0.0], ws])[:, None]
     wt_node = gather_cols(np.concatenate([[0.0], wt]), lo, W, 0.0)
     Ss = S * ws_node  # source-weighted similarities
@@ -188,8 +188,13 @@ def type_features(
     margin = sim - knn_base
     if st.margin_floor is not None and (a, b) == (1, 1):
         margin = np.maximum(margin, st.margin_floor)
-    feats = np.stack([np.ones_like(sim), sim, margin, z, vec_cost, np.minimum(lz * lz, 16.0), evid, miss,
-                      cross, head, neigh, np.clip(lz, -4, 4), contrast, lsplit, open_e, open_s]).astype(np.float32)
+    named = {
+        "const": np.ones_like(sim), "sim": sim, "knn_margin": margin, "z": z, "vec_cost": vec_cost,
+        "len_z2": np.minimum(lz * lz, 16.0), "evidence": evid, "evidence_miss": miss, "crossings": cross,
+        "heading": head, "neighbour_margin": neigh, "len_z": np.clip(lz, -4, 4), "contrast": contrast,
+        "len_split": lsplit, "open_end": open_e, "open_start": open_s,
+    }
+    feats = np.stack([named[f] for f in FEATURES]).astype(np.float32)
     feats = np.where(ok[None], np.nan_to_num(feats, nan=0.0, posinf=0.0, neginf=0.0), 0.0)
     return feats, sim.astype(np.float32), ok
 

@@ -1,17 +1,108 @@
-"""Bead gains: the log-odds of every candidate bead in the band, from the features and the fitted weights."""
+"""Bead gains: the log-odds of every candidate bead in the band, from the features and the fitted weights.
+
+`score_band` is the one way from two sides and a band to scored beads: the 1-1 similarity and
+shared-evidence bands, the sentence statistics, then every bead shape's gains (`ScoredBand`).
+The aligner, refine, confidence and the fitting scripts (bench/) all go through it.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import replace
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 
 import numpy as np
 
-from align.aligner.band import NEG, gather_cols
-from align.aligner.features import type_features
+from align.aligner.band import NEG, band_dot, gather_cols
+from align.aligner.evidence import shared_band
+from align.aligner.features import FEATURES, type_features
 from align.aligner.settings import AlignSettings
 from align.aligner.side import Side, window
-from align.aligner.stats import Stats
+from align.aligner.stats import Stats, sentence_stats
+from align.aligner.weights import default_weights
+from align.errors import UsageError
+
+GainWeights = Mapping[str, Mapping[str, float]]  # shape group -> feature name -> log-odds weight
+
+
+@dataclass(frozen=True)
+class Band:
+    """Two sides over a search band: 1-1 cosines, shared evidence counts, sentence statistics."""
+
+    src: Side
+    tgt: Side
+    lo: np.ndarray  # (n + 1,) first target node of each row's band
+    sim: np.ndarray  # (n + 1, W) cosine of source i-1 and target lo[i]+c-1 (band_dot)
+    shared: np.ndarray  # (n + 1, W) evidence tokens they share (shared_band)
+    stats: Stats
+
+    @property
+    def width(self) -> int:
+        return self.sim.shape[1]
+
+
+@dataclass(frozen=True)
+class ScoredBand:
+    """A band with the gain and similarity of every candidate bead of every allowed shape."""
+
+    band: Band
+    types: tuple[tuple[int, int], ...]  # bead shapes (a, b), one per first axis entry below
+    gains: np.ndarray  # (K, n + 1, W) log-odds of the bead of shape types[k] ending at each node
+    sims: np.ndarray  # (K, n + 1, W) its cosine (NaN where not scored)
+
+    @property
+    def lo(self) -> np.ndarray:
+        return self.band.lo
+
+    @property
+    def stats(self) -> Stats:
+        return self.band.stats
+
+    @property
+    def m(self) -> int:
+        """Target sentences: the last column of the lattice."""
+        return len(self.band.tgt)
+
+
+def make_band(
+    src: Side, tgt: Side, lo: np.ndarray, width: int, settings: AlignSettings, *, stats: Stats | None = None
+) -> Band:
+    """The 1-1 bands of two sides; their sentence statistics unless given (refine passes its own)."""
+    S = band_dot(src.vecs, tgt.vecs, lo, width)
+    E = shared_band(src.tokens, tgt.tokens, lo, width)
+    if stats is None:
+        stats = sentence_stats(S, lo, src, tgt, settings)
+    return Band(src, tgt, lo, S, E, stats)
+
+
+def score_band(
+    band: Band, settings: AlignSettings, *, types: Sequence[tuple[int, int]] | None = None,
+    weights: GainWeights | None = None,
+) -> ScoredBand:
+    """Gains and similarities of every bead of `types` (default: settings.bead_types()) in the band.
+
+    `weights` replaces the shipped gain weights (align/aligner/weights/gains.py), e.g. while fitting.
+    """
+    types = tuple(settings.bead_types() if types is None else types)
+    gains, sims = bead_gains(band.sim, band.shared, band.lo, band.src, band.tgt, band.stats, types, settings,
+                             weights=weights)
+    return ScoredBand(band, types, gains, sims)
+
+
+def with_null_offsets(scored: ScoredBand, null_s: float, null_t: float, settings: AlignSettings) -> ScoredBand:
+    """The same scored band with the document's deletion-prior offsets in its 1-0 / 0-1 gains."""
+    stats = replace(scored.stats, null_s=null_s, null_t=null_t)
+    gains = scored.gains.copy()
+    set_null_gains(gains, scored.lo, scored.m, stats, scored.types, settings)
+    return replace(scored, band=replace(scored.band, stats=stats), gains=gains)
+
+
+def weight_vector(weights: GainWeights, group: str) -> np.ndarray:
+    """The weights of one shape group in FEATURES order (a missing feature is a UsageError)."""
+    w = weights.get(group, {})
+    missing = [f for f in FEATURES if f not in w]
+    if missing:
+        raise UsageError(f"gain weights for {group!r} lack {', '.join(missing)}; give one per feature")
+    return np.asarray([w[f] for f in FEATURES], dtype=np.float32)
 
 
 def type_group(a: int, b: int) -> str:
@@ -49,7 +140,8 @@ def set_null_gains(
 
 def bead_gains(
     S: np.ndarray, E: np.ndarray, lo: np.ndarray, src: Side, tgt: Side, stats: Stats,
-    types: Sequence[tuple[int, int]], st: AlignSettings, chunk_cells: int = 1_500_000,
+    types: Sequence[tuple[int, int]], st: AlignSettings, chunk_cells: int = 1_500_000, *,
+    weights: GainWeights | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """(gains (K, n+1, W) float32 log-odds of each candidate bead, sims (K, n+1, W) cosines).
 
@@ -58,6 +150,7 @@ def bead_gains(
     """
     rows, W = S.shape
     K = len(types)
+    weights = default_weights().gains if weights is None else weights
     gains = np.full((K, rows, W), NEG, dtype=np.float32)
     sims = np.full((K, rows, W), np.nan, dtype=np.float32)
     set_null_gains(gains, lo, len(tgt), stats, types, st)
@@ -74,17 +167,16 @@ def bead_gains(
         )
         sl = slice(s0, s1 + 1)
         keep = slice(r0 - s0, r1 - s0)
-        _score_rows(S[sl], E[sl], lo[sl], win, tgt, wstats, types, st, gains[:, r0:r1], sims[:, r0:r1], keep)
+        _score_rows(S[sl], E[sl], lo[sl], win, tgt, wstats, types, st, gains[:, r0:r1], sims[:, r0:r1], keep, weights)
     return gains, sims
 
 
 def _score_rows(
     S: np.ndarray, E: np.ndarray, lo: np.ndarray, src: Side, tgt: Side, stats: Stats,
     types: Sequence[tuple[int, int]], st: AlignSettings, gains: np.ndarray, sims: np.ndarray, keep: slice,
+    weights: GainWeights,
 ) -> None:
     """Fill gains/sims (views of the kept rows) for every non-null type over one row window."""
-    from align.aligner.weights.gains import WEIGHTS
-
     smaller: dict[tuple[int, int], np.ndarray] = {}
     for k in sorted(range(len(types)), key=lambda k: sum(types[k])):
         a, b = types[k]
@@ -92,7 +184,7 @@ def _score_rows(
             continue
         feats, sim, ok = type_features(S, E, lo, src, tgt, stats, a, b, st, smaller)
         smaller[(a, b)] = sim
-        w = np.asarray(WEIGHTS[type_group(a, b)], dtype=np.float32)
+        w = weight_vector(weights, type_group(a, b))
         g = np.tensordot(w, feats, axes=1)
         g += st.pair_offset if a + b == 3 else st.many_offset if a + b > 3 else 0.0
         gains[k] = np.where(ok, g, NEG)[keep]

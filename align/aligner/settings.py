@@ -23,7 +23,6 @@ class AlignSettings:
     # 2-1, 0-1, 2-1, 0-1... Measured held out by article: clean 0.973 -> 0.985 (None: off)
     margin_floor: float | None = -0.1
     len_sigma: float = 0.35  # prior spread of log length ratios, blended with the document's
-    length_weighted_sum: bool = True  # weight sentence vectors by sqrt(length) in span sums
     null_gain: float = -5.5  # log-odds gain of a 1-0 / 0-1 bead for a typical sentence...
     null_slope: float = 0.5  # ...minus this per standard deviation its best match stands out
     # after refine, in documents with >= split_rate nulls per sentence (>= 2), a 2-1 / 1-2 bead
@@ -46,13 +45,9 @@ class AlignSettings:
     many_offset: float = 1.0  # added to the log-odds of beads of 4 or more sentences
     full_cells: int = 40_000  # search the full matrix up to this many cells, else coarse-to-fine
     band: int = 48  # half width of the fine band around a coarse path (in sentences)
-    # how multi-sentence spans get vectors: "sum" of (sqrt-length weighted) sentence vectors,
-    # or "joint": also encode the joined text of every span up to max_side (about max_side
-    # times the encoding work; measured +0.1 point mean strict F1 on the dev sets)
-    spans: str = "sum"
     # second pass over regions whose bead grain is in doubt, with joined-text vectors of a few
-    # candidate spans (align/aligner/refine.py): "off", "multi" (around non-1-1 beads; about +1 to +2
-    # points strict F1 for ~5% more time) or "near" (also close 1-1 calls: slower, no better)
+    # candidate spans (align/aligner/refine.py): "off" or "multi" (around non-1-1 beads; about
+    # +1 to +2 points strict F1 for ~5% more time)
     refine: str = "multi"
 
     def items(self) -> tuple[tuple[str, str], ...]:

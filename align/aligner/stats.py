@@ -39,9 +39,10 @@ def _best_z(V: np.ndarray, mu: np.ndarray, sd: np.ndarray) -> np.ndarray:
     return z - np.median(z)
 
 
-@dataclass
+@dataclass(frozen=True)
 class Stats:
-    """Per-sentence similarity statistics and the document pair's length model."""
+    """Per-sentence similarity statistics and the document pair's length model (immutable:
+    the deletion-prior offsets come in through dataclasses.replace)."""
 
     knn_s: np.ndarray  # mean of each source sentence's k best similarities
     knn_t: np.ndarray
@@ -78,15 +79,8 @@ def sentence_stats(S: np.ndarray, lo: np.ndarray, src: Side, tgt: Side, st: Alig
         mt, sd_t = _mean_std(tgt.vecs @ src.vecs[np.sort(rng.choice(n, min(n, 256), replace=False))].T)
     else:
         ms, ss, mt, sd_t = zeros_n, zeros_n, zeros_m, zeros_m
-    out = Stats(
-        knn_s=topk_mean(rows, st.knn) if n else zeros_n,
-        knn_t=topk_mean(cols, st.knn) if m else zeros_m,
-        mean_s=ms, mean_t=mt, std_s=ss, std_t=sd_t,
-        best_s=_best_z(rows, ms, ss) if n and m else zeros_n,
-        best_t=_best_z(cols, mt, sd_t) if n and m else zeros_m,
-        ratio=float(tgt.lengths.sum() / max(1.0, src.lengths.sum())),
-        sigma=st.len_sigma,
-    )
+    ratio, sigma = float(tgt.lengths.sum() / max(1.0, src.lengths.sum())), st.len_sigma
+    partner = np.zeros(0, dtype=np.int64)
     if n and m:
         best_c = rows.argmax(1)
         best_j = lo[1:] + best_c - 1
@@ -94,14 +88,21 @@ def sentence_stats(S: np.ndarray, lo: np.ndarray, src: Side, tgt: Side, st: Alig
         best_i = first + cols.argmax(1) - 1
         ok = (best_j >= 0) & (best_j < m)
         mutual = ok & (best_i[np.clip(best_j, 0, m - 1)] == np.arange(n))
-        out.partner = np.where(mutual, best_j, -1)
+        partner = np.where(mutual, best_j, -1)
         k = int(mutual.sum())
         if k >= 5:
             d = np.log(tgt.lengths[best_j[mutual]] / src.lengths[mutual])
-            out.ratio = float(np.exp(np.median(d)))
+            ratio = float(np.exp(np.median(d)))
             mad = float(np.median(np.abs(d - np.median(d)))) * 1.4826
-            out.sigma = max(0.1, (st.len_sigma * 10 + mad * k) / (10 + k))
-    return out
+            sigma = max(0.1, (st.len_sigma * 10 + mad * k) / (10 + k))
+    return Stats(
+        knn_s=topk_mean(rows, st.knn) if n else zeros_n,
+        knn_t=topk_mean(cols, st.knn) if m else zeros_m,
+        mean_s=ms, mean_t=mt, std_s=ss, std_t=sd_t,
+        best_s=_best_z(rows, ms, ss) if n and m else zeros_n,
+        best_t=_best_z(cols, mt, sd_t) if n and m else zeros_m,
+        ratio=ratio, sigma=sigma, partner=partner,
+    )
 
 
 def null_offsets(beads: Sequence[tuple[int, int, int, int]], n: int, m: int, st: AlignSettings) -> tuple[float, float]:
