@@ -137,3 +137,29 @@ def test_path_margins_in_a_band_match_the_full_matrix() -> None:
     np.testing.assert_allclose(path_margins(beads, band, lo, TYPES, m), want)
     # the search's own forward table gives the same margins without recomputing it
     np.testing.assert_allclose(path_margins(beads, band, lo, TYPES, m, forward=found.forward), want)
+
+
+@settings(max_examples=60, deadline=None)
+@given(n=st.integers(0, 5), m=st.integers(0, 5), seed=st.integers(0, 2**31 - 1))
+def test_max_marginal_is_the_best_path_through_each_bead(n: int, m: int, seed: int) -> None:
+    """MM[k][i, j] = the best total of a path forced through the bead k ending at (i, j): the
+    best path with every other bead ending there banned, solved by the reference DP."""
+    if n == 0 and m == 0:
+        return
+    rng = np.random.default_rng(seed)
+    gains = rng.normal(size=(len(TYPES), n + 1, m + 1))
+    lo = np.zeros(n + 1, dtype=np.int64)
+    total, each = max_marginals(gains, lo, TYPES, m)
+    assert total == pytest.approx(search(gains, lo, TYPES, m).total)
+    for k, MM in enumerate(each):
+        a, b = TYPES[k]
+        for i in range(n + 1):
+            for j in range(m + 1):
+                if i < a or j < b:
+                    assert MM[i, j] == -np.inf
+                    continue
+                # forward to (i - a, j - b), the bead, backward from (i, j): two reference solves
+                head = reference(gains, TYPES, i - a, j - b)
+                tail = reference(gains[:, i:, j:], TYPES, n - i, m - j)
+                want = head + gains[k, i, j] + tail
+                assert MM[i, j] == pytest.approx(want) or (np.isinf(want) and MM[i, j] == -np.inf)

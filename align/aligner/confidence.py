@@ -11,7 +11,6 @@ bench/fit_confidence.py (parameters in align/aligner/weights/confidence.py). A 1
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 
 import numpy as np
 

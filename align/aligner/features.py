@@ -18,7 +18,6 @@ stands out, moved by the drop rate a first search of the document suggests (null
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 
 import numpy as np
 

@@ -35,10 +35,6 @@ class Band:
     shared: np.ndarray  # (n + 1, W) evidence tokens they share (shared_band)
     stats: Stats
 
-    @property
-    def width(self) -> int:
-        return self.sim.shape[1]
-
 
 @dataclass(frozen=True)
 class ScoredBand:

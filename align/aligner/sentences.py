@@ -200,7 +200,7 @@ def align_sentences(
         _check_list(x, k, name)
     if settings.refine not in REFINE_MODES:
         raise UsageError(f"refine is {settings.refine!r}; use one of {', '.join(REFINE_MODES)}")
-    stats: dict = {"warnings": []}
+    run_stats: dict = {"warnings": []}  # timings, counts and warnings of this run (AlignResult.stats)
     if n == 0 and m == 0:
         raise InputError("both documents have no sentences; nothing to align")
     t0 = time.perf_counter()
@@ -214,13 +214,13 @@ def align_sentences(
     tv = _check_vecs(tgt_vecs, m, "tgt")
     if n and m and sv.shape[1] != tv.shape[1]:
         raise UsageError(f"src_vecs have {sv.shape[1]} dimensions but tgt_vecs {tv.shape[1]}; use one encoder")
-    stats["encode_s"] = time.perf_counter() - t0
-    sv, tv, encode, stats["centred"] = _centre_if_crowded(sv, tv, encode, settings.centre_above)
+    run_stats["encode_s"] = time.perf_counter() - t0
+    sv, tv, encode, run_stats["centred"] = _centre_if_crowded(sv, tv, encode, settings.centre_above)
 
     t1 = time.perf_counter()
     s_side = make_side(src, sv, src_blocks, src_block_kinds)
     t_side = make_side(tgt, tv, tgt_blocks, tgt_block_kinds)
-    stats["span_encoded"] = 0
+    run_stats["span_encoded"] = 0
     fp = first_pass(s_side, t_side, settings, weights=weights)
     beads, scored = fp.found.beads, fp.scored
     conf_w = None if weights is None else weights.confidence
@@ -228,11 +228,11 @@ def align_sentences(
     sims, lo, types = scored.sims, scored.lo, scored.types
     # relatedness is judged on the first pass (refine turns weak 1-1s into larger beads)
     one = [sims[types.index((1, 1)), i1, j1 - lo[i1]] for (i0, i1, j0, j1) in beads if (i1 - i0, j1 - j0) == (1, 1)]
-    stats["mean_similarity"] = float(np.mean(one)) if one else 0.0
+    run_stats["mean_similarity"] = float(np.mean(one)) if one else 0.0
     paired = sum(1 for i0, i1, j0, j1 in beads if i1 > i0 and j1 > j0)
     # related documents pair many sentences with their mutual best match; a path through
     # unrelated ones rarely meets one (dev sets: >= 0.32 of the shorter side vs <= 0.20)
-    stats["mutual_share"] = _mutual_share(beads, scored.stats.partner, min(n, m))
+    run_stats["mutual_share"] = _mutual_share(beads, scored.stats.partner, min(n, m))
     if settings.refine != "off" and n and m:
         t2 = time.perf_counter()
         text = SpanText(src, tgt, src_lang, tgt_lang, encode)
@@ -240,29 +240,29 @@ def align_sentences(
         old = dict(zip(beads, confs))
         confs = np.array([old[b] if np.isnan(c) else c for b, c in zip(ref.beads, ref.confidences)])
         beads = ref.beads
-        stats["span_encoded"] += ref.spans
+        run_stats["span_encoded"] += ref.spans
         beads, confs, k_split, k_enc = split_drops(beads, confs, scored.band, settings, text, span_vecs=ref.span_vecs)
-        stats["span_encoded"] += k_enc
-        stats["drop_splits"] = k_split
-        stats.update(refine_regions=ref.regions, refine_changed=ref.changed, refine_encode_s=ref.encode_s,
+        run_stats["span_encoded"] += k_enc
+        run_stats["drop_splits"] = k_split
+        run_stats.update(refine_regions=ref.regions, refine_changed=ref.changed, refine_encode_s=ref.encode_s,
                      refine_s=time.perf_counter() - t2)
     out = tuple(
         Bead(src=tuple(range(i0, i1)), tgt=tuple(range(j0, j1)), confidence=float(c))
         for (i0, i1, j0, j1), c in zip(beads, confs)
     )
-    stats["align_s"] = time.perf_counter() - t1
-    stats["length_ratio"] = scored.stats.ratio
-    stats["length_sigma"] = scored.stats.sigma
-    if n and m and (paired < 0.3 * min(n, m) or stats["mutual_share"] < UNRELATED_SHARE):
-        stats["warnings"].append(
-            f"files look unrelated: only {stats['mutual_share']:.0%} of sentences meet their best match, "
-            f"{paired} of {min(n, m)} paired, mean similarity {stats['mean_similarity']:.2f}"
+    run_stats["align_s"] = time.perf_counter() - t1
+    run_stats["length_ratio"] = scored.stats.ratio
+    run_stats["length_sigma"] = scored.stats.sigma
+    if n and m and (paired < 0.3 * min(n, m) or run_stats["mutual_share"] < UNRELATED_SHARE):
+        run_stats["warnings"].append(
+            f"files look unrelated: only {run_stats['mutual_share']:.0%} of sentences meet their best match, "
+            f"{paired} of {min(n, m)} paired, mean similarity {run_stats['mean_similarity']:.2f}"
         )
     ss, ts = dominant_script(src), dominant_script(tgt)
     want_s, want_t = expected_script(src_lang), expected_script(tgt_lang)
     if want_s != want_t and ss == want_t and ts == want_s:
-        stats["warnings"].append(
+        run_stats["warnings"].append(
             f"languages look swapped: the source reads as {ss} script and the target as {ts}; "
             f"pass the {src_lang} file as source"
         )
-    return AlignResult(beads=out, stats=stats)
+    return AlignResult(beads=out, stats=run_stats)
