@@ -85,7 +85,7 @@ def test_unrelated_and_swapped_documents_are_flagged(enc) -> None:
     r = align_sentences(ja, other_en, enc.encode)
     assert any("unrelated" in w for w in r.stats["warnings"])
     r = align_sentences(en, ja, enc.encode, src_lang="ja", tgt_lang="en")
-    assert any("swapped" in w for w in r.stats["warnings"])
+    assert any("swapped: the source reads as latin script and the target as cjk" in w for w in r.stats["warnings"])
 
 
 def test_unrelated_warning_separates_every_dev_article_from_mismatched_ones(enc) -> None:
