@@ -1,6 +1,6 @@
 """Bead features: what a candidate bead looks like, from similarity, length and shared tokens.
 
-All arrays are in band coordinates (see align/aligner/dp.py): row i, column c stand for the lattice
+All arrays are in band coordinates (see align/aligner/band.py): row i, column c stand for the lattice
 node (i, lo[i] + c), and a bead of type (a, b) ending there covers source i-a..i-1 and target
 j-b..j-1. Multi-sentence spans are scored without encoding them: the cosine of two spans'
 (length-weighted) vector sums follows from the sentence-level dot products and the norms of
