@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -18,7 +18,7 @@ import numpy as np
 from align.aligner.confidence import bead_confidences
 from align.aligner.dp import Search, search
 from align.aligner.gains import ScoredBand, make_band, score_band, with_null_offsets
-from align.aligner.refine import REFINE_MODES, SpanText, refine_path, split_drops
+from align.aligner.refine import REFINE_MODES, Encode, SpanText, refine_path, split_drops
 from align.aligner.settings import AlignSettings
 from align.aligner.side import Side, make_side
 from align.aligner.stats import null_offsets
@@ -28,8 +28,6 @@ from align.model import Bead
 from align.read.lang import dominant_script, expected_script
 
 __all__ = ["AlignSettings", "AlignResult", "FirstPass", "align_sentences", "first_pass"]
-
-Encode = Callable[[list[str]], np.ndarray]
 
 
 @dataclass(frozen=True)
