@@ -8,10 +8,12 @@ All classes are frozen: a step computes new values, it never edits shared ones.
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
-from collections.abc import Iterable
 from typing import Any, Literal
+
+from align.read.lang import join_sentences
 
 BlockKind = Literal["title", "heading", "paragraph", "bullet", "line"]
 """What a block is. `line` is one line of a pre-segmented file."""
@@ -189,11 +191,3 @@ def time_span(times: Iterable[tuple[float, float] | None]) -> tuple[float, float
         return None
     return min(t[0] for t in known), max(t[1] for t in known)
 
-
-NO_SPACE_LANGS = frozenset({"ja", "zh", "th", "lo", "km", "my"})
-
-
-def join_sentences(texts: list[str], lang: str) -> str:
-    """Join sentences as the language writes them: no space for Japanese, one space otherwise."""
-    sep = "" if lang.split("-")[0].lower() in NO_SPACE_LANGS else " "
-    return sep.join(texts)
