@@ -331,3 +331,23 @@ def test_cli_segment_gives_subtitle_times_and_reads_footnotes_when_asked(tmp_pat
     with_notes = CliRunner().invoke(app, ["segment", str(docx_path), "--footnotes"])
     assert without.stdout.splitlines() == ["The table below lists the projects."]
     assert with_notes.stdout.splitlines() == ["The table below lists the projects.", "A note at the foot."]
+
+
+def test_bad_files_are_one_line_errors_through_align_pair(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from align.cli import app
+
+    good = tmp_path / "good.srt"
+    build_subtitles(good, 1)
+    scan = build_scanned_pdf(tmp_path / "scan.pdf")
+    locked = build_pdf(tmp_path / "locked.pdf", "en", blocks=[("paragraph", "A secret.")], encrypt="pw")
+    (tmp_path / "bad.docx").write_bytes(b"PK\x03\x04 not really a zip")
+    (tmp_path / "bad.srt").write_text("1\n00:00:05,000 --> 00:00:04,000\nHello.\n", encoding="utf-8")
+    for bad, needle in ((scan, "no text layer"), (locked, "encrypted"), (tmp_path / "bad.docx", "Word file"),
+                        (tmp_path / "bad.srt", "ends")):  # fmt: skip
+        result = CliRunner().invoke(app, ["pair", str(bad), str(good), "-o", str(tmp_path / "out.jsonl")])
+        assert result.exit_code == 2, result.stderr
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("error: ") and needle in lines[0], result.stderr
+        assert not (tmp_path / "out.jsonl").exists()
