@@ -203,3 +203,57 @@ def build_subtitles(path: Path, side: int, *, slot: float = 6.0, vtt: bool = Fal
         lines += [str(n), f"{_stamp(a, sep)} --> {_stamp(b, sep)}", text, ""]
     path.write_text("\n".join(lines), encoding="utf-8")
     return slots
+
+
+def build_flowing_pdf(path: Path, lang: str) -> Path:
+    """The speech typeset by reportlab's platypus instead: justified text (wide, uneven word
+    gaps), first-line indents, headings in a larger font wrapping over two lines, and a bare
+    page number in the footer: a second producer, so the reader is not fitted to one."""
+    from xml.sax.saxutils import escape
+
+    from reportlab.lib.enums import TA_JUSTIFY
+    from reportlab.lib.pagesizes import A5
+    from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.platypus import Paragraph, SimpleDocTemplate
+
+    styles = getSampleStyleSheet()
+    if lang == "ja":
+        pdfmetrics.registerFont(UnicodeCIDFont("HeiseiMin-W3"))
+        pdfmetrics.registerFont(UnicodeCIDFont("HeiseiKakuGo-W5"))
+        body = ParagraphStyle("b", parent=styles["BodyText"], fontName="HeiseiMin-W3", wordWrap="CJK",
+                              alignment=TA_JUSTIFY, firstLineIndent=10)  # fmt: skip
+        head = ParagraphStyle("h", parent=styles["Heading2"], fontName="HeiseiKakuGo-W5")
+    else:
+        body = ParagraphStyle("b", parent=styles["BodyText"], alignment=TA_JUSTIFY, firstLineIndent=12)
+        head = styles["Heading2"]
+    story = [Paragraph(escape(t), head if k in ("heading", "title") else body) for k, t in speech_blocks(lang)]
+
+    def furniture(c, doc) -> None:  # noqa: ANN001
+        c.saveState()
+        c.setFont(body.fontName, 8)
+        c.drawString(40, A5[1] - 25, "Speech" if lang == "en" else "外務大臣スピーチ")
+        c.drawCentredString(A5[0] / 2, 20, str(doc.page))
+        c.restoreState()
+
+    SimpleDocTemplate(str(path), pagesize=A5).build(story, onFirstPage=furniture, onLaterPages=furniture)
+    return path
+
+
+def build_two_column_pdf(path: Path, left: list[str], right: list[str]) -> Path:
+    """One page, two columns of paragraphs whose lines share baselines."""
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfgen import canvas
+
+    c = canvas.Canvas(str(path), pagesize=(500, 400))
+    for x, paragraphs in ((40, left), (270, right)):
+        y = 360.0
+        for text in paragraphs:
+            for line in _wrap(text, 190, lambda s: pdfmetrics.stringWidth(s, "Helvetica", 10), "en"):
+                c.setFont("Helvetica", 10)
+                c.drawString(x, y, line)
+                y -= 14
+            y -= 8
+    c.save()
+    return path

@@ -11,7 +11,13 @@ reading order); this module turns lines into the blocks the reader joins:
 - a paragraph that runs to the right margin at the bottom of a page continues on the next
   page (a sentence broken across pages), and a word hyphenated at a line end is joined;
 - spaces are only those the PDF draws: pdfminer's inferred spaces (from gaps between glyphs)
-  are kept between Latin letters only, so Japanese set with letter spacing has no spaces.
+  are kept between Latin letters only, so Japanese set with letter spacing has no spaces;
+- a justified line that pdfminer split at its wide word gaps is joined back, and a page with
+  two columns is read column by column (pdfminer interleaves their paragraphs).
+
+Checked on two producers (tests/doc_builders.py): reportlab's canvas (ragged lines, hyphenation,
+breaks in mid-sentence) and its platypus (justified text, indents, two-line headings); both
+give the Markdown's sentence boundaries exactly, Japanese and English.
 
 Why pdfminer.six and not pypdf (measured on PDFs of the bundled speech written by reportlab,
 see tests/doc_builders.py): both extract the Japanese text exactly, and pypdf is faster
@@ -26,11 +32,12 @@ from __future__ import annotations
 import io
 import re
 import statistics
+from collections import Counter
 from dataclasses import dataclass
 
 from align.errors import InputError
 from align.read.markup import PAGE_NUMBER, TXT_BULLET, Break, RawBlock, mark_title
-from align.read.reader import clean_text
+from align.read.reader import clean_text, separator
 
 # An inferred space is kept only between two of these (Latin letters, digits, punctuation).
 _SPACED = re.compile(r"[\x21-\x7e\u00c0-\u024f\u2018-\u201d]")
@@ -85,7 +92,7 @@ def _pages(data: bytes, name: str) -> tuple[list[list[_Line]], list[float]]:
                 for obj in inner:
                     if isinstance(obj, LTTextLine) and (line := _line(obj, number)) is not None:
                         lines.append(line)
-            pages.append(_merge_same_baseline(lines))
+            pages.append(_by_columns(_merge_same_baseline(lines)))
             heights.append(page.height)
     except (PDFPasswordIncorrect, PDFEncryptionError):
         raise InputError(f"{name}: the PDF is encrypted with a password; save an unprotected copy") from None
@@ -132,21 +139,57 @@ def _line(obj: object, page: int) -> _Line | None:
 
 
 def _merge_same_baseline(lines: list[_Line]) -> list[_Line]:
-    """Lines pdfminer left apart on one baseline (a bullet glyph beside its text) as one."""
-    out: list[_Line] = []
-    for line in lines:
-        mate = next(
-            (o for o in out if abs(o.y0 - line.y0) < 2 and (line.x0 - o.x1 < 3 * line.size and o.x0 - line.x1 < 3 * line.size)),
-            None,
-        )
-        if mate is None:
-            out.append(line)
-            continue
-        left, right = (mate, line) if mate.x0 <= line.x0 else (line, mate)
-        mate.text = f"{left.text} {right.text}"
-        mate.x0, mate.x1 = min(mate.x0, line.x0), max(mate.x1, line.x1)
-        mate.y1 = max(mate.y1, line.y1)
-    return out
+    """Lines pdfminer left apart on one baseline as one: a bullet glyph beside its text, and
+    the pieces of a justified line whose wide word gaps pdfminer took for a column gutter.
+    Pieces stay apart where the right one starts where at least three lines of the page
+    start (a column), so two-column pages stay two columns. Each merged line keeps the
+    reading-order place of its first piece."""
+    starts = Counter(round(line.x0) for line in lines)
+    columns = [x for x, n in starts.items() if n >= 3]
+    rows: list[list[tuple[int, _Line]]] = []
+    for k, line in enumerate(lines):
+        row = next((r for r in rows if abs(r[0][1].y0 - line.y0) < 2), None)
+        if row is None:
+            rows.append([(k, line)])
+        else:
+            row.append((k, line))
+    out: list[tuple[int, _Line]] = []
+    for row in rows:
+        row.sort(key=lambda kl: kl[1].x0)
+        runs = [[row[0]]]
+        for k, piece in row[1:]:
+            last = runs[-1][-1][1]
+            near = piece.x0 - last.x1 < 3 * piece.size
+            if near or not any(abs(piece.x0 - c) <= 2 for c in columns):
+                runs[-1].append((k, piece))
+            else:
+                runs.append([(k, piece)])
+        for run in runs:
+            first = min(k for k, _ in run)
+            merged = run[0][1]
+            for _, piece in run[1:]:
+                merged.text = f"{merged.text}{separator(merged.text, piece.text, 'und') or ' '}{piece.text}"
+                merged.x1 = max(merged.x1, piece.x1)
+                merged.y1 = max(merged.y1, piece.y1)
+            out.append((first, merged))
+    return [line for _, line in sorted(out, key=lambda kl: kl[0])]
+
+
+def _by_columns(lines: list[_Line]) -> list[_Line]:
+    """The page's lines column by column where a gutter (a vertical strip no line crosses,
+    with at least three lines on each side) splits it; else in pdfminer's order. pdfminer
+    orders boxes by a mix of height and position, which on a two-column page interleaves the
+    columns paragraph by paragraph."""
+    spans = sorted((line.x0, line.x1) for line in lines)
+    reach = spans[0][1] if spans else 0.0
+    for x0, x1 in spans[1:]:
+        if x0 > reach + 6:  # a gutter between reach and x0
+            left = [line for line in lines if line.x1 <= reach]
+            right = [line for line in lines if line.x0 >= x0]
+            if len(left) >= 3 and len(right) >= 3:
+                return left + _by_columns(right)
+        reach = max(reach, x1)
+    return lines
 
 
 def _key(text: str) -> str:
@@ -210,7 +253,8 @@ def _group(pages: list[list[_Line]], body: float) -> list[RawBlock]:
                     blocks.append((kind, [text], "hard" if kind != "paragraph" else "weak"))
             else:
                 gap = prev.y0 - line.y0
-                same_heading = heading and blocks[-1][0] == "heading" and gap < 1.3 * lead
+                # a heading's lines are as far apart as its own size sets (1.2 x size, more than the body's)
+                same_heading = heading and blocks[-1][0] == "heading" and 0 < gap < 1.45 * max(line.size, prev.size)
                 if same_heading:
                     blocks[-1][1].append(text)
                 elif kind != "paragraph" or blocks[-1][0] == "heading":
