@@ -112,6 +112,13 @@ def test_scanned_pdf_without_text_layer_is_refused(tmp_path: Path) -> None:
     one_line_error(build_scanned_pdf(tmp_path / "scan.pdf"), "no text layer", "OCR")
 
 
+def test_pdf_whose_glyphs_have_no_unicode_is_refused(tmp_path: Path) -> None:
+    """Text drawn in glyphs the font maps to no character (as pdfminer reads reportlab's
+    Helvetica bullet): nothing to align, so say so instead of aligning bullets."""
+    path = build_pdf(tmp_path / "glyphs.pdf", "en", blocks=[("paragraph", "••••• •••• ••••••• ••• •••••")] * 12)
+    one_line_error(path, "do not say which characters", "OCR")
+
+
 def test_encrypted_pdf_is_refused(tmp_path: Path) -> None:
     path = build_pdf(tmp_path / "locked.pdf", "en", blocks=[("paragraph", "A secret sentence.")], encrypt="s3cret")
     one_line_error(path, "encrypted")

@@ -61,7 +61,13 @@ class _Line:
 
 def pdf_blocks(data: bytes, *, name: str) -> list[RawBlock]:
     """The raw blocks of a PDF's text layer; InputError for an encrypted, scanned or broken PDF."""
-    pages, heights = _pages(data, name)
+    glyphs = {"all": 0, "unknown": 0}
+    pages, heights = _pages(data, name, glyphs)
+    if glyphs["unknown"] > 0.5 * glyphs["all"]:
+        raise InputError(
+            f"{name}: the PDF's fonts do not say which characters their glyphs are "
+            f"({glyphs['unknown']} of {glyphs['all']} unknown); run OCR on it or give a text version"
+        )
     if not any(pages):
         raise InputError(
             f"{name}: the PDF has no text layer (a scan?); run OCR on it first or give a text version"
@@ -75,8 +81,9 @@ def pdf_blocks(data: bytes, *, name: str) -> list[RawBlock]:
     return mark_title(_dehyphenate(blocks), run=True)
 
 
-def _pages(data: bytes, name: str) -> tuple[list[list[_Line]], list[float]]:
-    """Every page's text lines in reading order, and each page's height."""
+def _pages(data: bytes, name: str, glyphs: dict[str, int]) -> tuple[list[list[_Line]], list[float]]:
+    """Every page's text lines in reading order, and each page's height; `glyphs` counts the
+    glyphs read and those without a Unicode mapping."""
     from pdfminer.high_level import extract_pages
     from pdfminer.layout import LAParams, LTTextBox, LTTextLine
     from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
@@ -90,7 +97,7 @@ def _pages(data: bytes, name: str) -> tuple[list[list[_Line]], list[float]]:
             for item in page:
                 inner = item if isinstance(item, LTTextBox) else [item] if isinstance(item, LTTextLine) else []
                 for obj in inner:
-                    if isinstance(obj, LTTextLine) and (line := _line(obj, number)) is not None:
+                    if isinstance(obj, LTTextLine) and (line := _line(obj, number, glyphs)) is not None:
                         lines.append(line)
             pages.append(_by_columns(_merge_same_baseline(lines)))
             heights.append(page.height)
@@ -105,7 +112,7 @@ def _pages(data: bytes, name: str) -> tuple[list[list[_Line]], list[float]]:
     return pages, heights
 
 
-def _line(obj: object, page: int) -> _Line | None:
+def _line(obj: object, page: int, glyphs: dict[str, int]) -> _Line | None:
     """One text line: drawn characters, inferred spaces only between Latin characters, an
     unknown glyph at the start (a bullet in a font without a Unicode map) as '•'."""
     from pdfminer.layout import LTAnno, LTChar
@@ -121,7 +128,9 @@ def _line(obj: object, page: int) -> _Line | None:
         if not isinstance(ch, LTChar):
             continue
         text = ch.get_text()
+        glyphs["all"] += 1
         if _UNKNOWN_GLYPH.fullmatch(text):
+            glyphs["unknown"] += 1
             text = "•" if not parts else ""
         if not text:
             continue
