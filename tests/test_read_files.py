@@ -387,3 +387,29 @@ def test_bad_files_are_one_line_errors_through_align_pair(tmp_path: Path) -> Non
         lines = result.stderr.strip().splitlines()
         assert len(lines) == 1 and lines[0].startswith("error: ") and needle in lines[0], result.stderr
         assert not (tmp_path / "out.jsonl").exists()
+
+
+def test_cue_markup_is_not_text(tmp_path: Path) -> None:
+    """Tags, SSA overrides, voice spans, ruby readings, dialogue dashes, entities, a BOM and
+    CRLF; an SRT without cue numbers; a WebVTT header, STYLE and NOTE blocks and cue settings."""
+    srt = tmp_path / "q.srt"
+    srt.write_bytes(
+        "\ufeff1\r\n00:00:01,000 --> 00:00:02,000\r\n<i>Hello</i> {\\an8}there,\r\n\r\n"
+        "2\r\n00:00:02,500 --> 00:00:04,000\r\n- friend.\r\n- Yes?\r\n".encode("utf-8")
+    )
+    doc = load_document(srt, lang="en")
+    assert doc.sentence_texts == ("Hello there, friend.", "Yes?")
+    assert doc.sentence_times == ((1.0, 4.0), (2.5, 4.0))
+    bare = tmp_path / "bare.srt"
+    bare.write_text("00:00:01,000 --> 00:00:02,000\nNo number.\n\n00:00:02,500 --> 00:00:04,000\nSecond.\n", "utf-8")
+    assert load_document(bare, lang="en").sentence_texts == ("No number.", "Second.")
+    vtt = tmp_path / "q.vtt"
+    vtt.write_text(
+        "WEBVTT - a title\n\nSTYLE\n::cue { color: red }\n\nNOTE a note\n\n"
+        "1\n00:00:01.000 --> 00:00:02.000 line:0 position:20%\n<v.loud Mary>日本は &lt;支援&gt; し</v>\n\n"
+        "00:02.500 --> 00:04.000\n<ruby>漢<rt>かん</rt></ruby>字です。\n",
+        "utf-8",
+    )
+    doc = load_document(vtt, lang="ja")
+    assert doc.sentence_texts == ("日本は <支援> し漢字です。",)
+    assert doc.sentence_times == ((1.0, 4.0),)

@@ -28,6 +28,7 @@ _TIME = r"(?:\d{1,3}:)?\d{1,2}:\d{2}[,.]\d{1,3}"
 _TIMING = re.compile(rf"^\s*{_TIME}\s*-->\s*{_TIME}(?:\s+.*)?$")
 _DIALOGUE_DASH = re.compile(r"^[-‐–—]\s+")
 _TAG = re.compile(r"</?[a-zA-Z][^<>]*>|\{\\[^{}]*\}")  # HTML-like tags; SSA overrides {\an8}
+_RUBY_TEXT = re.compile(r"<(rt|rp)\b[^<>]*>.*?</\1>", re.S)  # a reading over the text, not text
 
 
 def parse_subtitles(text: str, *, fmt: str, lang: str | None, source: str | None) -> Document:
@@ -77,6 +78,7 @@ def _check_timing_lines(text: str, name: str) -> None:
 
 def _cue_text(raw: str, lang: str) -> str:
     """A cue's lines as one line: tags and dialogue dashes removed, entities decoded."""
+    raw = _RUBY_TEXT.sub("", raw)
     lines = [_DIALOGUE_DASH.sub("", html.unescape(_TAG.sub("", line)).strip()) for line in raw.split("\n")]
     out = ""
     for line in lines:
