@@ -137,8 +137,8 @@ def build_docx(path: Path, lang: str, *, blocks: list[tuple[str, str]] | None = 
     style = {"title": "Title", "heading": "Heading 2", "bullet": "List Bullet", "paragraph": None}
     for n, (kind, text) in enumerate(blocks):
         paragraph = document.add_paragraph(style=style[kind])
-        if n % 7 == 6 and len(text) > 40:  # a page break in mid-sentence, as Word paginates
-            half = len(text) // 2
+        if n % 7 == 6 and len(text) > 40:  # a page break in mid-sentence, between words
+            half = len(text) // 2 if lang == "ja" else text.rfind(" ", 0, len(text) // 2) + 1
             paragraph.add_run(text[:half]).add_break(WD_BREAK.PAGE)
             paragraph.add_run(text[half:])
         else:

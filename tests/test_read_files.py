@@ -207,6 +207,30 @@ def _with_footnote(data: bytes, note: str) -> bytes:
     return out.getvalue()
 
 
+def test_docx_tracked_changes_read_as_accepted(tmp_path: Path) -> None:
+    """Inserted runs (w:ins) are text, deleted ones (w:delText) are not; python-docx's
+    Paragraph.text would drop the insertion."""
+    w = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    good = build_docx(tmp_path / "t.docx", "en", blocks=[("paragraph", "MARK")]).read_bytes()
+    body = (
+        '<w:r><w:t xml:space="preserve">Japan </w:t></w:r>'
+        '<w:ins w:id="1" w:author="a" w:date="2024-07-06T00:00:00Z"><w:r><w:t xml:space="preserve">firmly </w:t></w:r></w:ins>'
+        '<w:del w:id="2" w:author="a" w:date="2024-07-06T00:00:00Z"><w:r><w:delText>never </w:delText></w:r></w:del>'
+        '<w:r><w:t>supports</w:t><w:tab/><w:t>mine action.</w:t></w:r>'
+    )
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(good)) as src, zipfile.ZipFile(out, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "word/document.xml":
+                assert w.encode() in data
+                data = data.replace(b"<w:r><w:t>MARK</w:t></w:r>", body.encode())
+            dst.writestr(item, data)
+    path = tmp_path / "tracked.docx"
+    path.write_bytes(out.getvalue())
+    assert sentences(path, "en") == ("Japan firmly supports mine action.",)
+
+
 def test_corrupt_docx_is_refused(tmp_path: Path) -> None:
     good = build_docx(tmp_path / "good.docx", "en", blocks=[("paragraph", "One sentence.")]).read_bytes()
     cut = tmp_path / "cut.docx"

@@ -53,8 +53,23 @@ def _kind(paragraph: object) -> str:
     return "paragraph"
 
 
+def paragraph_text(p: object) -> str:
+    """A paragraph's current text: runs anywhere in it (inside hyperlinks, fields and tracked
+    insertions too; python-docx's `.text` misses insertions), deleted text left out (Word
+    keeps it as w:delText), tabs, line and page breaks as tab and newline, a non-breaking
+    hyphen as '-'; text boxes anchored in it are not its text."""
+    out: list[str] = []
+    for el in p.iter(f"{_W}t", f"{_W}tab", f"{_W}br", f"{_W}cr", f"{_W}noBreakHyphen"):  # type: ignore[attr-defined]
+        if any(a.tag == f"{_W}txbxContent" for a in el.iterancestors()):
+            continue
+        tag = el.tag[len(_W):]
+        out.append(el.text or "" if tag == "t" else "\t" if tag == "tab" else "-" if tag == "noBreakHyphen" else "\n")
+    return "".join(out)
+
+
 def _paragraph(paragraph: object, brk: Break) -> RawBlock | None:
-    lines = tuple(line for line in clean_text(paragraph.text).split("\n") if line.strip())  # type: ignore[attr-defined]
+    text = paragraph_text(paragraph._p)  # type: ignore[attr-defined]
+    lines = tuple(line for line in clean_text(text).split("\n") if line.strip())
     if not lines:
         return None
     kind = _kind(paragraph)
@@ -102,7 +117,7 @@ def _notes(document: object) -> list[RawBlock]:
             if note.get(f"{_W}type") in ("separator", "continuationSeparator", "continuationNotice"):
                 continue
             for p in note.iter(f"{_W}p"):
-                text = clean_text("".join(t.text or "" for t in p.iter(f"{_W}t"))).strip()
+                text = clean_text(paragraph_text(p)).replace("\n", " ").strip()
                 if text:
                     out.append(RawBlock("paragraph", (text,), "hard"))
     return out
