@@ -33,13 +33,16 @@ def test_help_imports_nothing_heavy() -> None:
     assert out.stdout.strip().splitlines()[-1] == "[]"
 
 
-def test_ci_runs_the_readme_test_command() -> None:
+def test_ci_runs_the_readme_test_command_then_the_suite_of_a_plain_clone() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
-    command = ci.strip().splitlines()[-1].strip()
-    assert command.startswith("python3 -m venv")
+    lines = [line.strip() for line in (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()]
+    setup = [k for k, line in enumerate(lines) if line.startswith("python3 -m venv")]
+    assert len(setup) == 1
+    command = lines[setup[0]]
     assert command in readme, "the README must show the exact command .ci/run runs"
     assert re.search(r"\bpytest\b", command)
+    plain = [line for line in lines[setup[0] + 1 :] if re.search(r"\bpytest\b", line) and not line.startswith("#")]
+    assert plain and "-u ALIGN_SHARED_DATA" in plain[-1], "CI must also run the suite without ../shared"
 
 
 def test_usage_errors_are_one_line_through_the_console_script(tmp_path: Path) -> None:
