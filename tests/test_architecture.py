@@ -3,16 +3,14 @@ without cycles, and heavy libraries are imported only where they are used."""
 
 from __future__ import annotations
 
-import ast
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from data_paths import ROOT
+from import_graph import ALIGN, MODULES, imported_modules
 
-ALIGN = ROOT / "align"
 # read → segment → embed → align → store → review → export, one package per stage (review may
 # be one module), plus the shared core every stage may use; `cli` is the shell over them all
 STAGES = {"read", "segment", "encoders", "aligner", "store", "review", "formats", "cli"}
@@ -34,50 +32,9 @@ def test_align_holds_the_stages_and_the_shared_core_only() -> None:
     assert found == STAGES | CORE, f"not a stage or the core: {sorted(found - STAGES - CORE)}"
 
 
-def _module_name(path: Path) -> str:
-    parts = path.relative_to(ROOT).with_suffix("").parts
-    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
-
-
-MODULES = {_module_name(p): p for p in sorted(ALIGN.rglob("*.py"))}
-
-
-def _is_type_checking(node: ast.AST) -> bool:
-    """`if TYPE_CHECKING:` blocks import for the type checker only, never at run time."""
-    test = getattr(node, "test", None)
-    return isinstance(node, ast.If) and (
-        (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING")
-        or (isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING")
-    )
-
-
-def _imports(name: str, path: Path) -> set[str]:
-    """The align modules a module imports anywhere in its body, in functions too (lazy imports)."""
-    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
-    found: set[str] = set()
-
-    def visit(node: ast.AST) -> None:
-        if _is_type_checking(node):
-            return
-        if isinstance(node, ast.Import):
-            found.update(a.name for a in node.names)
-        elif isinstance(node, ast.ImportFrom):
-            base = node.module or ""
-            if node.level:
-                anchor = package.rsplit(".", node.level - 1)[0] if node.level > 1 else package
-                base = f"{anchor}.{base}" if base else anchor
-            for a in node.names:  # `from pkg import submodule` imports the submodule
-                found.add(f"{base}.{a.name}" if f"{base}.{a.name}" in MODULES else base)
-        for child in ast.iter_child_nodes(node):
-            visit(child)
-
-    visit(ast.parse(path.read_text(encoding="utf-8")))
-    return {m for m in found if m in MODULES and m != name}
-
-
 def import_graph() -> dict[str, list[str]]:
     """Every align module → the align modules it imports."""
-    return {name: sorted(_imports(name, path)) for name, path in MODULES.items()}
+    return {name: sorted(m for m in imported_modules(path) if m in MODULES and m != name) for name, path in MODULES.items()}
 
 
 def cycles_of(graph: dict[str, list[str]]) -> list[list[str]]:
@@ -112,10 +69,15 @@ def cycles_of(graph: dict[str, list[str]]) -> list[list[str]]:
     return sorted(cycles)
 
 
-def test_the_import_graph_sees_lazy_and_relative_imports() -> None:
-    assert "align.pipeline" in _imports("align.cli.add", MODULES["align.cli.add"])  # inside add_cmd
-    assert "align.errors" in _imports("align.cli._common", MODULES["align.cli._common"])
-    assert "align.aligner.sentences" in _imports("align.aligner", MODULES["align.aligner"])
+def test_the_import_graph_sees_lazy_and_relative_imports(tmp_path: Path) -> None:
+    graph = import_graph()
+    assert "align.pipeline" in graph["align.cli.add"]  # inside add_cmd
+    assert "align.aligner.sentences" in graph["align.aligner"]
+    probe = tmp_path / "probe.py"
+    probe.write_text("import numpy as np\nif TYPE_CHECKING:\n    import align.cli\n\ndef f():\n"
+                     "    from align.store import corpus\n    from . import gains\n    from .. import errors\n",
+                     encoding="utf-8")  # fmt: skip
+    assert imported_modules(probe, "align.aligner") == {"numpy", "align.store.corpus", "align.aligner.gains", "align.errors"}
 
 
 # Known when this guard was written (issue 8): write_rows in rows.py imports the writers lazily
