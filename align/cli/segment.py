@@ -8,8 +8,16 @@ from typing import Annotated
 
 import typer
 
-from align.cli._common import cli_errors
+from align.cli._common import cli_errors, examples
 from align.cli._options import Footnotes
+
+EXAMPLES = examples(
+    "align segment corpora/cmac-2024/en.md                 # a sentence a line",
+    "align segment corpora/cmac-2024/ja.md --format jsonl  # offsets, block, kind",
+    "align segment page.html --lang ja",
+    "align segment talk.en.vtt --format jsonl               # with each cue time",
+)
+
 
 @cli_errors
 def segment_cmd(

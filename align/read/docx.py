@@ -15,7 +15,7 @@ import zipfile
 
 from align.errors import InputError
 from align.read.markup import Break, RawBlock, mark_title
-from align.read.reader import clean_text
+from align.read.text import clean_text
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 

@@ -37,7 +37,7 @@ from dataclasses import dataclass
 
 from align.errors import InputError
 from align.read.markup import PAGE_NUMBER, TXT_BULLET, Break, RawBlock, mark_title
-from align.read.reader import clean_text, separator
+from align.read.text import clean_text, separator
 
 # An inferred space is kept only between two of these (Latin letters, digits, punctuation).
 _SPACED = re.compile(r"[\x21-\x7e\u00c0-\u024f\u2018-\u201d]")

@@ -15,7 +15,6 @@ PDF, DOCX and subtitle files (.srt, .vtt) are read by their own modules (`align.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 from typing import Literal
@@ -25,7 +24,7 @@ from align.errors import InputError, UsageError
 from align.read.lang import detect_language
 from align.read.markup import RawBlock, parse_html, parse_markdown, parse_txt
 from align.model import Block, BlockKind, Document
-from align.read.lang import joins_without_spaces
+from align.read.text import NO_SPACE_CHAR, clean_text, collapse, separator
 
 Format = Literal["txt", "md", "html", "pdf", "docx", "srt", "vtt"]
 FORMATS: tuple[str, ...] = ("txt", "md", "html", "pdf", "docx", "srt", "vtt")
@@ -159,41 +158,8 @@ def _sample(raw: list[RawBlock], limit: int = 200_000) -> str:
     return "\n".join(out)
 
 
-# ---------------------------------------------------------------- characters
-
-_NEWLINES = re.compile(r"\r\n?|[\x0b\x85\u2028]")
-# Controls, soft hyphens, zero-width spaces, BOMs and bidirectional marks: invisible, and they
-# would keep equal sentences from matching. Joiners (ZWJ/ZWNJ) and variation selectors stay.
-_INVISIBLE = re.compile(
-    r"[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\u00ad\u200b\u200e\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]"
-)
-# CJK compatibility ideographs: NFC would replace them by their unified look-alikes, which
-# changes characters that Japanese texts use on purpose (e.g. in names).
-_CJK_COMPAT = re.compile(r"([\uf900-\ufaff\U0002f800-\U0002fa1f]+)")
-
-
-def clean_text(text: str) -> str:
-    """Newlines made '\\n', invisible and control characters removed (form feed kept as a page
-    break), and NFC normalisation that leaves CJK compatibility ideographs as written.
-    Full-width characters are kept: no NFKC."""
-    text = _NEWLINES.sub("\n", text).replace("\u2029", "\n\n")
-    text = _INVISIBLE.sub("", text)
-    if not unicodedata.is_normalized("NFC", text):
-        text = "".join(
-            part if i % 2 else unicodedata.normalize("NFC", part)
-            for i, part in enumerate(_CJK_COMPAT.split(text))
-        )
-    return text
-
-
 # ---------------------------------------------------------------- joining
 
-# Runs of white space other than a single plain space (those need no change).
-_WHITESPACE = re.compile(r"\s{2,}|[^\S ]")
-_NO_SPACE_CHAR = re.compile(
-    r"[\u2e80-\u2fff\u3000-\u303f\u3040-\u30ff\u3100-\u31ff\u3400-\u4dbf\u4e00-\u9fff"
-    r"\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef\U00020000-\U0003134f\u0e00-\u0e7f]"
-)
 _ENDS_FINAL = re.compile(r"[.!?:;。！？：；…‥][\"'”’」』）)\]】〉》»]*$")
 _STARTS_CONTINUATION = re.compile(r"^(?:[a-zß-öø-ÿ]|[,.;:!?)\]}、。，．）」』】〕〉》])")
 _ENDS_OPEN = re.compile(r"(?:[,、，(（「『\[{“‘【〔〈《]|[A-Za-z]-)$")
@@ -210,27 +176,6 @@ _STARTS_PARTICLE = re.compile(r"^(?:[をがはのへ]|に(?!も))")
 _PAIRS = (("(", ")"), ("（", "）"), ("「", "」"), ("『", "』"), ("[", "]"), ("【", "】"), ("“", "”"))
 _FRAGMENT_LEN = 60
 _JA_FRAGMENT_LEN = 8
-
-
-def collapse(line: str) -> str:
-    """Runs of white space as one space (one ideographic space if the run was only those)."""
-    return _WHITESPACE.sub(lambda m: "\u3000" if set(m.group()) == {"\u3000"} else " ", line).strip()
-
-
-def separator(before: str, after: str, lang: str) -> str:
-    """What joins two pieces of one sentence: nothing between Japanese characters (or a
-    hyphenated English word), one space otherwise."""
-    if not before or not after:
-        return ""
-    a, b = before[-1], after[0]
-    if a == "-" and len(before) > 1 and before[-2].isalpha() and b.isalpha():
-        return ""  # well-⏎developed, Mine-⏎Free: keep the hyphen, no space
-    cjk_a, cjk_b = bool(_NO_SPACE_CHAR.match(a)), bool(_NO_SPACE_CHAR.match(b))
-    if cjk_a and cjk_b:
-        return ""
-    if (cjk_a or cjk_b) and joins_without_spaces(lang):
-        return ""
-    return " "
 
 
 def soft_join(lines: tuple[str, ...], lang: str) -> str:
@@ -284,7 +229,7 @@ def continues(prev: str, nxt: str, *, strong_only: bool) -> bool:
         return long_enough and bool(_ENDS_FINAL.search(nxt))
     if _ENDS_PARTICLE.search(prev) and len(prev) >= _JA_FRAGMENT_LEN:
         return True
-    return bool(_STARTS_PARTICLE.match(nxt)) and bool(_NO_SPACE_CHAR.match(prev[-1]))
+    return bool(_STARTS_PARTICLE.match(nxt)) and bool(NO_SPACE_CHAR.match(prev[-1]))
 
 
 class _Pending:

@@ -22,7 +22,7 @@ from align.errors import InputError
 from align.model import Block, Cue, Document
 from align.read.decode import describe_path
 from align.read.lang import detect_language
-from align.read.reader import collapse, separator
+from align.read.text import collapse, separator
 
 _TIME = r"(?:\d{1,3}:)?\d{1,2}:\d{2}[,.]\d{1,3}"
 _TIMING = re.compile(rf"^\s*{_TIME}\s*-->\s*{_TIME}(?:\s+.*)?$")
