@@ -7,6 +7,8 @@ All classes are frozen: a step computes new values, it never edits shared ones.
 
 from __future__ import annotations
 
+from bisect import bisect_right
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Literal
@@ -37,12 +39,24 @@ class Sentence:
     block: int
 
 
+@dataclass(frozen=True, slots=True)
+class Cue:
+    """A timed stretch of a subtitle document: text[start:end] is on screen from `t_start` to
+    `t_end` (seconds). Sentences take their times from the cues they overlap."""
+
+    start: int
+    end: int
+    t_start: float
+    t_end: float
+
+
 @dataclass(frozen=True)
 class Document:
     """A cleaned document in one language with its blocks and sentences.
 
     `text` is what users see (markup removed, broken lines joined); blocks are separated in it
     by a newline. `source` names where it came from (a path, or None for in-memory text).
+    `cues` are the timings of a subtitle file, in text order (empty for every other format).
     """
 
     text: str
@@ -50,6 +64,7 @@ class Document:
     blocks: tuple[Block, ...]
     sentences: tuple[Sentence, ...] = ()
     source: str | None = None
+    cues: tuple[Cue, ...] = ()
 
     def __post_init__(self) -> None:
         n = len(self.text)
@@ -59,6 +74,9 @@ class Document:
         for s in self.sentences:
             if not (0 <= s.start < s.end <= n) or not (0 <= s.block < len(self.blocks)):
                 raise ValueError(f"sentence {s} lies outside the text or its blocks")
+        for c in self.cues:
+            if not (0 <= c.start <= c.end <= n) or not (0 <= c.t_start <= c.t_end):
+                raise ValueError(f"cue {c} lies outside the text or ends before it starts")
 
     def sentence_text(self, i: int) -> str:
         """The text of sentence i."""
@@ -75,6 +93,22 @@ class Document:
         """The text of every sentence, in order."""
         t = self.text
         return tuple(t[s.start : s.end] for s in self.sentences)
+
+    @cached_property
+    def sentence_times(self) -> tuple[tuple[float, float] | None, ...]:
+        """Per sentence, (start, end) in seconds of the cues it overlaps; None without cues."""
+        if not self.cues:
+            return (None,) * len(self.sentences)
+        ends = [c.end for c in self.cues]
+        out: list[tuple[float, float] | None] = []
+        for s in self.sentences:
+            i = bisect_right(ends, s.start)  # first cue ending after the sentence starts
+            hit = []
+            while i < len(self.cues) and self.cues[i].start < s.end:
+                hit.append(self.cues[i])
+                i += 1
+            out.append((min(c.t_start for c in hit), max(c.t_end for c in hit)) if hit else None)
+        return tuple(out)
 
     def __len__(self) -> int:
         return len(self.sentences)
@@ -136,3 +170,24 @@ class Alignment:
     def tgt_text(self, bead: Bead) -> str:
         """The target side of a bead as one string."""
         return join_sentences([self.tgt.sentence_text(i) for i in bead.tgt], self.tgt.lang)
+
+    @property
+    def timed(self) -> bool:
+        """Whether either side came from a subtitle file (its beads have times)."""
+        return bool(self.src.cues or self.tgt.cues)
+
+    def bead_times(self, bead: Bead) -> tuple[float, float] | None:
+        """The bead's (start, end) in seconds: the span of the cues of its sentences on both
+        sides (a subtitle side's times where only one side has them); None where unknown."""
+        return time_span(
+            [self.src.sentence_times[i] for i in bead.src] + [self.tgt.sentence_times[j] for j in bead.tgt]
+        )
+
+
+def time_span(times: Iterable[tuple[float, float] | None]) -> tuple[float, float] | None:
+    """The (start, end) that covers every known time of `times`; None if none is known."""
+    known = [t for t in times if t is not None]
+    if not known:
+        return None
+    return min(t[0] for t in known), max(t[1] for t in known)
+

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from align import __version__
 from align.errors import InputError
-from align.model import Alignment, Bead, Block, Document, Sentence, Signature
+from align.model import Alignment, Bead, Block, Document, Sentence, Signature, join_sentences
 from align.aligner.notes import insert_null_beads, split_notes
 
 if TYPE_CHECKING:
@@ -25,17 +25,20 @@ if TYPE_CHECKING:
 PRESEGMENTED = "presegmented"
 
 
-def load_document(path: str | Path, *, lang: str | None = None, presegmented: bool = False) -> Document:
+def load_document(
+    path: str | Path, *, lang: str | None = None, presegmented: bool = False, footnotes: bool = False
+) -> Document:
     """Read and segment one file; `lang=None` detects the language from the script.
 
-    With `presegmented`, each line is one sentence used as it is (line i is sentence i).
+    With `presegmented`, each line is one sentence used as it is (line i is sentence i);
+    `footnotes` reads a DOCX file's footnotes too.
     """
     if presegmented:
         return read_presegmented(path, lang=lang)
     from align.read import read_document
     from align.segment import segment_document
 
-    return segment_document(read_document(path, lang=lang))
+    return segment_document(read_document(path, lang=lang, footnotes=footnotes))
 
 
 def read_presegmented(path: str | Path, *, lang: str | None = None) -> Document:
@@ -89,10 +92,23 @@ def align_documents(
     settings = settings or AlignSettings()
     src_keep, src_notes = split_notes(src.sentence_texts)
     tgt_keep, tgt_notes = split_notes(tgt.sentence_texts)
+    src_texts = [src.sentence_texts[i] for i in src_keep]
+    tgt_texts = [tgt.sentence_texts[i] for i in tgt_keep]
+    encode, vecs = encoder.encode, {}
+    if src.cues and tgt.cues:  # two subtitle files: when a sentence is spoken is evidence too
+        from align.aligner.refine import MAX_SIDE as REFINE_MAX_SIDE
+        from align.aligner.timing import timed_inputs
+
+        encode, vecs["src_vecs"], vecs["tgt_vecs"] = timed_inputs(
+            encoder.encode,
+            (src_texts, [src.sentence_times[i] for i in src_keep], lambda t: join_sentences(t, src.lang)),
+            (tgt_texts, [tgt.sentence_times[i] for i in tgt_keep], lambda t: join_sentences(t, tgt.lang)),
+            max_len=max(settings.max_side, REFINE_MAX_SIDE),
+        )
     result = align_sentences(
-        [src.sentence_texts[i] for i in src_keep],
-        [tgt.sentence_texts[i] for i in tgt_keep],
-        encoder.encode,
+        src_texts,
+        tgt_texts,
+        encode,
         src_lang=src.lang,
         tgt_lang=tgt.lang,
         settings=settings,
@@ -100,6 +116,7 @@ def align_documents(
         tgt_blocks=[tgt.sentences[i].block for i in tgt_keep],
         src_block_kinds=[src.blocks[src.sentences[i].block].kind for i in src_keep],
         tgt_block_kinds=[tgt.blocks[tgt.sentences[i].block].kind for i in tgt_keep],
+        **vecs,
     )
     beads = [
         Bead(tuple(src_keep[i] for i in b.src), tuple(tgt_keep[j] for j in b.tgt), b.confidence)
@@ -127,6 +144,7 @@ def align_files(
     tgt_lang: str | None = "en",
     model: str = "use-m3",
     presegmented: bool = False,
+    footnotes: bool = False,
     cache: bool = True,
     threads: int = 1,
     settings: AlignSettings | None = None,
@@ -135,8 +153,8 @@ def align_files(
     from align.encoders import get_encoder
 
     t0 = time.perf_counter()
-    src_doc = load_document(src, lang=src_lang, presegmented=presegmented)
-    tgt_doc = load_document(tgt, lang=tgt_lang, presegmented=presegmented)
+    src_doc = load_document(src, lang=src_lang, presegmented=presegmented, footnotes=footnotes)
+    tgt_doc = load_document(tgt, lang=tgt_lang, presegmented=presegmented, footnotes=footnotes)
     t1 = time.perf_counter()
     encoder = get_encoder(model, threads=threads, cache=cache)
     alignment = align_documents(

@@ -136,8 +136,8 @@ def test_export_errors(corpus: Path, tmp_path: Path) -> None:
                      (Path("/proc/x.tmx"), "cannot write")):  # fmt: skip
         r = run("export", corpus, "-o", out)
         assert r.exit_code == 2 and msg in r.stderr and len(r.stderr.strip().splitlines()) == 1
-    r = run("export", corpus, "-o", tmp_path / "x.xlsx")
-    assert r.exit_code == 2 and ".xlsx" in r.stderr
+    r = run("export", corpus, "-o", tmp_path / "x.docx")
+    assert r.exit_code == 2 and ".docx" in r.stderr
     r = run("export", corpus, "--format", "parquet")
     assert r.exit_code == 2 and "stdout" in r.stderr
     r = run("export", corpus, "-o", tmp_path / "x.jsonl", "--doc", "nope")

@@ -15,6 +15,9 @@ Model = Annotated[
 Presegmented = Annotated[
     bool, typer.Option("--presegmented", help="Each line of each file is one sentence, used as it is.")
 ]
+Footnotes = Annotated[
+    bool, typer.Option("--footnotes", help="Read the footnotes and endnotes of DOCX files too (after the body).")
+]
 NoCache = Annotated[bool, typer.Option("--no-cache", help="Do not read or write the embedding cache.")]
 Threads = Annotated[int, typer.Option("--threads", min=1, max=64, help="Encoder threads (1 is fastest on a busy machine).")]
 IncludeUnaligned = Annotated[

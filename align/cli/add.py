@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from align.cli._common import cli_errors, examples
-from align.cli._options import Model, NoCache, Presegmented, SrcLang, TgtLang, Threads
+from align.cli._options import Footnotes, Model, NoCache, Presegmented, SrcLang, TgtLang, Threads
 
 
 EXAMPLES = examples(
@@ -35,6 +35,7 @@ def add_cmd(
     tgt_lang: TgtLang = "en",
     model: Model = "use-m3",
     presegmented: Presegmented = False,
+    footnotes: Footnotes = False,
     no_cache: NoCache = False,
     threads: Threads = 1,
 ) -> None:
@@ -49,7 +50,7 @@ def add_cmd(
         Corpus(corpus, create=True)  # raises: the folder does not exist
     alignment = align_files(
         src, tgt, src_lang=src_lang, tgt_lang=tgt_lang, model=model,
-        presegmented=presegmented, cache=not no_cache, threads=threads,
+        presegmented=presegmented, footnotes=footnotes, cache=not no_cache, threads=threads,
     )  # fmt: skip
     with Corpus(corpus, create=True) as c:
         r = c.add_alignment(alignment, doc_id=doc, src_path=src, tgt_path=tgt)

@@ -26,7 +26,7 @@ def export_cmd(
         Optional[Path], typer.Option("-o", "--output", help="Output file; its extension sets the format. Default: stdout.")
     ] = None,
     fmt: Annotated[
-        Optional[str], typer.Option("--format", help="tmx, jsonl, csv, tsv, parquet or beads (default: from -o).")
+        Optional[str], typer.Option("--format", help="tmx, jsonl, csv, tsv, parquet, beads, xlsx, xliff or moses (default: from -o).")
     ] = None,
     min_confidence: Annotated[
         Optional[float], typer.Option("--min-confidence", min=0.0, max=1.0, help="Leave out beads below this.")
@@ -55,7 +55,7 @@ def export_cmd(
             src_lang=src_code or (infos[0].src_lang if infos else "ja"),
             tgt_lang=tgt_code or (infos[0].tgt_lang if infos else "en"),
             excel=excel, include_unaligned=include_unaligned,
-            signature=signatures.pop() if len(signatures) == 1 else None,
+            signature=signatures.pop() if len(signatures) == 1 else None, timed=c.timed(doc),
         )  # fmt: skip
     warn_report(report)
     skipped = []

@@ -9,7 +9,7 @@ from typing import Annotated, Optional
 import typer
 
 from align.cli._common import cli_errors, examples, warn, warn_report
-from align.cli._options import IncludeUnaligned, Model, NoCache, Presegmented, SrcLang, TgtLang, Threads
+from align.cli._options import Footnotes, IncludeUnaligned, Model, NoCache, Presegmented, SrcLang, TgtLang, Threads
 from align.model import REVIEW_THRESHOLD
 
 EXAMPLES = examples(
@@ -17,6 +17,8 @@ EXAMPLES = examples(
     "align pair ja.md en.md -o speech.tmx                      # for a CAT tool",
     "align pair ja.md en.md --format tsv > speech.tsv          # to stdout",
     "align pair ja.sent en.sent --presegmented --format beads  # a line each",
+    "align pair speech-ja.pdf speech-en.pdf -o speech.xlsx     # PDF/DOCX/SRT in",
+    "align pair talk.ja.srt talk.en.srt --format moses -o talk # talk.ja, talk.en",
 )
 
 
@@ -30,12 +32,17 @@ def pair_cmd(
     ] = None,
     fmt: Annotated[
         Optional[str],
-        typer.Option("--format", help="jsonl, csv, tsv, beads, tmx or parquet (default: from -o, else jsonl)."),
+        typer.Option(
+            "--format",
+            help="jsonl, csv, tsv, beads, tmx, parquet, xlsx, xliff or moses (-o PREFIX: PREFIX.ja, PREFIX.en); "
+            "default: from -o, else jsonl.",
+        ),
     ] = None,
     src_lang: SrcLang = "ja",
     tgt_lang: TgtLang = "en",
     model: Model = "use-m3",
     presegmented: Presegmented = False,
+    footnotes: Footnotes = False,
     no_cache: NoCache = False,
     threads: Threads = 1,
     include_unaligned: IncludeUnaligned = None,
@@ -54,6 +61,7 @@ def pair_cmd(
         tgt_lang=tgt_lang,
         model=model,
         presegmented=presegmented,
+        footnotes=footnotes,
         cache=not no_cache,
         threads=threads,
     )
@@ -65,6 +73,7 @@ def pair_cmd(
         tgt_lang=tgt_lang,
         include_unaligned=include_unaligned,
         signature=str(alignment.signature) if alignment.signature else None,
+        timed=alignment.timed,
     )
     for message in alignment.stats.get("warnings", []):
         warn(message)

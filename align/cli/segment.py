@@ -9,23 +9,26 @@ from typing import Annotated
 import typer
 
 from align.cli._common import cli_errors, examples
+from align.cli._options import Footnotes
 
 EXAMPLES = examples(
     "align segment corpora/cmac-2024/en.md                 # a sentence a line",
     "align segment corpora/cmac-2024/ja.md --format jsonl  # offsets, block, kind",
     "align segment page.html --lang ja",
+    "align segment talk.en.vtt --format jsonl               # with each cue time",
 )
 
 
 @cli_errors
 def segment_cmd(
-    file: Annotated[Path, typer.Argument(help="A .txt, .md or .html file.")],
+    file: Annotated[Path, typer.Argument(help="A .txt, .md, .html, .pdf, .docx, .srt or .vtt file.")],
     lang: Annotated[
         str, typer.Option("--lang", help="Language code (ja, en, de, …) or 'auto' (from the script).")
     ] = "auto",
     fmt: Annotated[
         str, typer.Option("--format", help="text: one sentence a line; jsonl: with offsets and block.")
     ] = "text",
+    footnotes: Footnotes = False,
 ) -> None:
     """Print one sentence per line (`--format jsonl` adds offsets, block id and kind)."""
     from align.errors import UsageError
@@ -33,7 +36,7 @@ def segment_cmd(
 
     if fmt not in ("text", "jsonl"):
         raise UsageError(f"unknown --format {fmt!r}; use text or jsonl")
-    doc = load_document(file, lang=None if lang == "auto" else lang)
+    doc = load_document(file, lang=None if lang == "auto" else lang, footnotes=footnotes)
     out = []
     for i, s in enumerate(doc.sentences):
         text = doc.text[s.start : s.end]
@@ -49,6 +52,8 @@ def segment_cmd(
                 "kind": doc.blocks[s.block].kind,
                 "lang": doc.lang,
             }
+            if doc.cues and (times := doc.sentence_times[i]) is not None:  # subtitles: seconds
+                record["time_start"], record["time_end"] = times
             out.append(json.dumps(record, ensure_ascii=False))
     if out:
         typer.echo("\n".join(out))

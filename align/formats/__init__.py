@@ -1,4 +1,5 @@
-"""Export and import formats: rows of beads written as JSONL, CSV, TSV, Parquet, beads or TMX.
+"""Export and import formats: rows of beads written as JSONL, CSV, TSV, Parquet, beads, TMX,
+Moses (two plain files), XLSX or XLIFF.
 
 A registry of named formats, as sacrebleu's `METRICS`: FORMATS maps each name to the module
 under `align.formats` that implements it, imported only when that format is used (pyarrow,
@@ -25,7 +26,7 @@ from align.formats.rows import (
     rows_from_alignment,
 )
 
-ExportFormat = Literal["jsonl", "csv", "tsv", "parquet", "tmx", "beads"]
+ExportFormat = Literal["jsonl", "csv", "tsv", "parquet", "tmx", "beads", "moses", "xlsx", "xliff"]
 FORMATS: dict[str, str] = {
     "jsonl": "align.formats.jsonl",
     "csv": "align.formats.csv",
@@ -33,6 +34,9 @@ FORMATS: dict[str, str] = {
     "parquet": "align.formats.parquet",
     "tmx": "align.formats.tmx",
     "beads": "align.formats.beads",
+    "moses": "align.formats.moses",
+    "xlsx": "align.formats.xlsx",
+    "xliff": "align.formats.xliff",
 }
 """Format name → the module that writes (and perhaps reads) it; imported on first use."""
 EXPORT_FORMATS: tuple[str, ...] = tuple(FORMATS)
@@ -49,6 +53,9 @@ _EXTENSIONS = {
     ".pq": "parquet",
     ".tmx": "tmx",
     ".beads": "beads",
+    ".xlsx": "xlsx",
+    ".xlf": "xliff",
+    ".xliff": "xliff",
 }
 
 
@@ -63,7 +70,7 @@ def format_from_path(path: Path) -> ExportFormat:
     if fmt is None:
         raise UsageError(
             f"{path}: cannot tell the format from the extension {Path(path).suffix!r}; "
-            f"use one of .jsonl .csv .tsv .parquet .tmx .beads or pass --format "
+            f"use one of .jsonl .csv .tsv .parquet .tmx .beads .xlsx .xlf or pass --format "
             f"({'|'.join(EXPORT_FORMATS)})"
         )
     return fmt  # type: ignore[return-value]
@@ -86,10 +93,11 @@ def choose_format(fmt: str | None, output: Path | None) -> ExportFormat:
 def default_include_unaligned(fmt: str) -> bool:
     """Whether 1-0 and 0-1 beads are exported when the user did not say.
 
-    TMX leaves them out (a translation memory unit needs both languages); the data formats
-    (jsonl, csv, tsv, parquet, beads) keep them, as they are the whole alignment.
+    TMX, XLIFF and Moses leave them out (a translation unit, and a line pair for MT, needs
+    both languages); the data formats (jsonl, csv, tsv, parquet, beads, xlsx) keep them, as
+    they are the whole alignment.
     """
-    return fmt != "tmx"
+    return fmt not in ("tmx", "xliff", "moses")
 
 
 def write_rows(
@@ -103,12 +111,14 @@ def write_rows(
     include_unaligned: bool | None = None,
     min_confidence: float | None = None,
     signature: str | None = None,
+    timed: bool = False,
 ) -> WriteReport:
     """Write rows to `out` (None = stdout) in `fmt`, streaming and atomically.
 
     include_unaligned=None takes the format's default (see default_include_unaligned).
     `excel` adds a UTF-8 BOM to CSV/TSV. `src_lang`/`tgt_lang` are the TMX language codes.
-    `signature` (the aligner's settings) goes into the TMX header when given.
+    `signature` (the aligner's settings) goes into the TMX header when given. `timed` adds
+    start/end columns to the tabular formats (rows from subtitles).
     """
     module = format_module(fmt)
     if include_unaligned is None:
@@ -119,7 +129,7 @@ def write_rows(
     kept = filter_rows(
         rows, include_unaligned=include_unaligned, min_confidence=min_confidence, counts=counts
     )
-    options = WriteOptions(src_lang=src_lang, tgt_lang=tgt_lang, excel=excel, signature=signature)
+    options = WriteOptions(src_lang=src_lang, tgt_lang=tgt_lang, excel=excel, signature=signature, timed=timed)
     n, extra = module.write(kept, out, options)
     return WriteReport(fmt=fmt, out=out, rows=n, **counts, **extra)
 

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from align.formats.delimited import cells, row_from_cells, sheet
-from align.formats.rows import FIELDS, ExportRow, WriteOptions, WriteResult, reading
+from align.formats.rows import ExportRow, WriteOptions, WriteResult, columns, reading
 
 
 def write(rows: Iterable[ExportRow], out: Path | None, options: WriteOptions) -> WriteResult:
@@ -15,9 +15,10 @@ def write(rows: Iterable[ExportRow], out: Path | None, options: WriteOptions) ->
     n = 0
     with sheet(out, options, newline="") as (f, counts):
         w = csv.writer(f)
-        w.writerow(FIELDS)
+        names = columns(options)
+        w.writerow(names)
         for row in rows:
-            w.writerow(cells(row, counts))
+            w.writerow(cells(row, counts, names))
             n += 1
     return n, counts
 

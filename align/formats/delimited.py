@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import IO, Any
 
-from align.formats.rows import FIELD_TYPES, FIELDS, IDS, ExportRow, WriteOptions, atomic_output
+from align.formats.rows import FIELD_TYPES, FIELDS, IDS, TIME, TIME_FIELDS, ExportRow, WriteOptions, atomic_output
 
 FREE_TEXT: frozenset[str] = frozenset({"doc_id", "src", "tgt"})
 """The only cells with free text, hence the only ones a spreadsheet could run as a formula."""
@@ -44,14 +44,20 @@ def _ids(text: str) -> tuple[int, ...]:
 
 
 # Each field type as a cell and back; confidence keeps full precision (repr).
-_TO_TEXT: dict[Any, Callable[[Any], str]] = {str: str, int: str, float: lambda x: repr(float(x)), IDS: _ids_text}
-_FROM_TEXT: dict[Any, Callable[[str], Any]] = {str: str, int: int, float: float, IDS: _ids}
+# A time is empty where unknown.
+_TO_TEXT: dict[Any, Callable[[Any], str]] = {
+    str: str, int: str, float: lambda x: repr(float(x)), IDS: _ids_text,
+    TIME: lambda x: "" if x is None else repr(float(x)),
+}  # fmt: skip
+_FROM_TEXT: dict[Any, Callable[[str], Any]] = {
+    str: str, int: int, float: float, IDS: _ids, TIME: lambda s: float(s) if s else None,
+}  # fmt: skip
 
 
-def cells(row: ExportRow, counts: dict[str, int]) -> list[str]:
-    """The row as text cells in FIELDS order, free text neutralised (counted in `counts`)."""
+def cells(row: ExportRow, counts: dict[str, int], names: tuple[str, ...] = FIELDS) -> list[str]:
+    """The row as text cells in `names` order, free text neutralised (counted in `counts`)."""
     out = []
-    for name in FIELDS:
+    for name in names:
         cell = _TO_TEXT[FIELD_TYPES[name]](getattr(row, name))
         if name in FREE_TEXT:
             safe = neutralise(cell)
@@ -63,9 +69,9 @@ def cells(row: ExportRow, counts: dict[str, int]) -> list[str]:
 
 
 def row_from_cells(cells: Mapping[str, str]) -> ExportRow:
-    """The row that `cells` wrote (by column name), neutralising undone."""
+    """The row that `cells` wrote (by column name), neutralising undone; start/end if there."""
     values = {}
-    for name in FIELDS:
+    for name in FIELDS + tuple(t for t in TIME_FIELDS if t in cells):
         text = unneutralise(cells[name]) if name in FREE_TEXT else cells[name]
         values[name] = _FROM_TEXT[FIELD_TYPES[name]](text)
     return ExportRow(**values)

@@ -6,22 +6,23 @@ import json
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from align.formats.rows import FIELDS, ExportRow, WriteOptions, WriteResult, atomic_output, reading
+from align.formats.rows import FIELDS, ExportRow, WriteOptions, WriteResult, atomic_output, columns, reading
 
 
-def json_line(row: ExportRow) -> str:
-    """One row as a line of JSON (non-ASCII kept; U+2028/2029 escaped)."""
-    text = json.dumps({name: getattr(row, name) for name in FIELDS}, ensure_ascii=False)
+def json_line(row: ExportRow, names: tuple[str, ...] = FIELDS) -> str:
+    """One row as a line of JSON with the keys `names` (non-ASCII kept; U+2028/2029 escaped)."""
+    text = json.dumps({name: getattr(row, name) for name in names}, ensure_ascii=False)
     # U+2028/2029 are legal JSON but split lines in JavaScript and str.splitlines.
     return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029") + "\n"
 
 
-def write(rows: Iterable[ExportRow], out: Path | None, options: WriteOptions) -> WriteResult:  # noqa: ARG001
+def write(rows: Iterable[ExportRow], out: Path | None, options: WriteOptions) -> WriteResult:
     """Write rows as JSONL; returns (rows written, no extra counts)."""
+    names = columns(options)
     n = 0
     with atomic_output(out, binary=False, newline="\n") as f:
         for row in rows:
-            f.write(json_line(row))
+            f.write(json_line(row, names))
             n += 1
     return n, {}
 

@@ -7,31 +7,31 @@ from pathlib import Path
 from typing import IO
 
 from align.errors import UsageError
-from align.formats.rows import FIELD_TYPES, FIELDS, IDS, ExportRow, WriteOptions, WriteResult, atomic_output
+from align.formats.rows import FIELD_TYPES, IDS, TIME, ExportRow, WriteOptions, WriteResult, atomic_output, columns
 
 PARQUET_BATCH = 50_000
 
 
-def _schema():  # noqa: ANN202
+def _schema(names: tuple[str, ...]):  # noqa: ANN202
     import pyarrow as pa
 
-    types = {str: pa.string(), int: pa.int64(), float: pa.float64(), IDS: pa.list_(pa.int64())}
-    return pa.schema([(name, types[FIELD_TYPES[name]]) for name in FIELDS])
+    types = {str: pa.string(), int: pa.int64(), float: pa.float64(), IDS: pa.list_(pa.int64()), TIME: pa.float64()}
+    return pa.schema([(name, types[FIELD_TYPES[name]]) for name in names])
 
 
-def _write(rows: Iterable[ExportRow], f: IO[bytes]) -> int:
+def _write(rows: Iterable[ExportRow], f: IO[bytes], names: tuple[str, ...]) -> int:
     try:
         import pyarrow as pa
         import pyarrow.parquet as pq
     except ImportError:
         raise UsageError("parquet export needs pyarrow: pip install pyarrow") from None
-    schema = _schema()
+    schema = _schema(names)
     n = 0
     with pq.ParquetWriter(f, schema, compression="zstd") as writer:
         batch: list[ExportRow] = []
 
         def flush() -> None:
-            cols = {name: [getattr(r, name) for r in batch] for name in FIELDS}
+            cols = {name: [getattr(r, name) for r in batch] for name in names}
             writer.write_table(pa.table(cols, schema=schema))
             batch.clear()
 
@@ -45,7 +45,7 @@ def _write(rows: Iterable[ExportRow], f: IO[bytes]) -> int:
     return n
 
 
-def write(rows: Iterable[ExportRow], out: Path | None, options: WriteOptions) -> WriteResult:  # noqa: ARG001
+def write(rows: Iterable[ExportRow], out: Path | None, options: WriteOptions) -> WriteResult:
     """Write rows as Parquet (never to stdout: it is binary); returns (rows written, {})."""
     with atomic_output(out, binary=True) as f:
-        return _write(rows, f), {}
+        return _write(rows, f, columns(options)), {}

@@ -23,7 +23,8 @@ from align.model import Alignment
 
 @dataclass(frozen=True, slots=True)
 class ExportRow:
-    """One bead as exported: its texts, sentence ids, confidence, shape and review status."""
+    """One bead as exported: its texts, sentence ids, confidence, shape and review status;
+    `start`/`end` in seconds where known (beads of subtitle files), else None."""
 
     doc_id: str
     bead_index: int
@@ -34,6 +35,8 @@ class ExportRow:
     confidence: float
     type: str
     status: str
+    start: float | None = None
+    end: float | None = None
 
     @property
     def unaligned(self) -> bool:
@@ -41,12 +44,17 @@ class ExportRow:
         return not self.src_ids or not self.tgt_ids
 
 
-FIELDS: tuple[str, ...] = tuple(f.name for f in fields(ExportRow))
+TIME_FIELDS: tuple[str, ...] = ("start", "end")
+"""The time fields: columns only in exports of timed alignments (see `columns`)."""
+FIELDS: tuple[str, ...] = tuple(f.name for f in fields(ExportRow) if f.name not in TIME_FIELDS)
 """The row's fields in order: the columns of every tabular format, the keys of a JSONL line."""
-FIELD_TYPES: dict[str, type] = {name: get_type_hints(ExportRow)[name] for name in FIELDS}
-"""Each field's type (str, int, float or tuple[int, ...]): formats map these to their own types."""
+FIELD_TYPES: dict[str, type] = {f.name: get_type_hints(ExportRow)[f.name] for f in fields(ExportRow)}
+"""Each field's type (str, int, float, tuple[int, ...] or float | None): formats map these to
+their own types."""
 IDS = tuple[int, ...]
 """The type of a sentence-id list field (src_ids, tgt_ids)."""
+TIME = FIELD_TYPES["start"]
+"""The type of a time field (float | None)."""
 
 
 @dataclass(frozen=True)
@@ -61,6 +69,13 @@ class WriteOptions:
     tgt_lang: str = "en"
     excel: bool = False
     signature: str | None = None
+    timed: bool = False
+
+
+def columns(options: WriteOptions) -> tuple[str, ...]:
+    """The columns (or keys) a tabular format writes: FIELDS, and start/end when the rows
+    come from subtitles (`options.timed`), so that other exports keep their columns."""
+    return FIELDS + TIME_FIELDS if options.timed else FIELDS
 
 
 WriteResult = tuple[int, dict[str, int]]
@@ -87,10 +102,13 @@ class WriteReport:
 def rows_from_alignment(
     alignment: Alignment, *, doc_id: str = "doc", statuses: Sequence[str] | None = None
 ) -> Iterator[ExportRow]:
-    """The beads of an in-memory alignment as rows (status `auto`, as nobody reviewed them)."""
+    """The beads of an in-memory alignment as rows (status `auto`, as nobody reviewed them),
+    with their times where the alignment has any (subtitles)."""
     if statuses is not None and "auto" not in statuses:
         return
+    timed = alignment.timed
     for i, bead in enumerate(alignment.beads):
+        start, end = (alignment.bead_times(bead) if timed else None) or (None, None)
         yield ExportRow(
             doc_id=doc_id,
             bead_index=i,
@@ -101,6 +119,8 @@ def rows_from_alignment(
             confidence=float(bead.confidence),
             type=bead.type,
             status="auto",
+            start=start,
+            end=end,
         )
 
 

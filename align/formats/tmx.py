@@ -4,7 +4,7 @@ The writer streams (one `<tu>` per row, nothing kept), escapes text itself and d
 characters XML 1.0 cannot hold (NUL and other C0 controls but tab/LF/CR, U+FFFE/FFFF, lone
 surrogates), counting them. CR is written as `&#13;` so parsers do not turn it into LF.
 Each unit carries `x-doc-id`, `x-bead-index`, `x-bead-type`, `x-confidence` and `x-status`
-props. The reader streams with lxml's iterparse and accepts TMX 1.1-1.4 (`lang` or
+props, and `x-start`/`x-end` (seconds) where the bead has times (subtitles). The reader streams with lxml's iterparse and accepts TMX 1.1-1.4 (`lang` or
 `xml:lang`, any number of variants, inline markup reduced to its text).
 """
 
@@ -29,7 +29,7 @@ _ATTR_ESCAPES = str.maketrans(
 _CODE_TAGS = frozenset({"bpt", "ept", "it", "ph", "ut"})
 
 
-class _Escaper:
+class XmlEscaper:
     """Escapes text for XML and counts the illegal characters it drops."""
 
     def __init__(self) -> None:
@@ -57,7 +57,7 @@ def write(rows: Iterable[ExportRow], out: Path | None, options: WriteOptions) ->
     import align
 
     src_lang, tgt_lang, signature = options.src_lang, options.tgt_lang, options.signature
-    esc = _Escaper()
+    esc = XmlEscaper()
     a = esc.attr
     header = (
         f'<header creationtool="align" creationtoolversion="{a(align.__version__)}" '
@@ -73,13 +73,18 @@ def write(rows: Iterable[ExportRow], out: Path | None, options: WriteOptions) ->
         f.write('<tmx version="1.4">\n' + header + "<body>\n")
         for row in rows:
             doc = esc.text(row.doc_id)
+            times = (
+                f'<prop type="x-start">{float(row.start)!r}</prop><prop type="x-end">{float(row.end)!r}</prop>'
+                if row.start is not None and row.end is not None
+                else ""
+            )
             f.write(
                 f'<tu tuid="{a(row.doc_id)}:{row.bead_index}">'
                 f'<prop type="x-doc-id">{doc}</prop>'
                 f'<prop type="x-bead-index">{row.bead_index}</prop>'
                 f'<prop type="x-bead-type">{esc.text(row.type)}</prop>'
                 f'<prop type="x-confidence">{float(row.confidence)!r}</prop>'
-                f'<prop type="x-status">{esc.text(row.status)}</prop>\n'
+                f'<prop type="x-status">{esc.text(row.status)}</prop>{times}\n'
                 f"{src_open}{esc.text(row.src)}</seg></tuv>\n"
                 f"{tgt_open}{esc.text(row.tgt)}</seg></tuv>\n</tu>\n"
             )

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from align.formats.delimited import cells, row_from_cells, sheet
-from align.formats.rows import FIELDS, ExportRow, WriteOptions, WriteResult, reading
+from align.formats.rows import ExportRow, WriteOptions, WriteResult, columns, reading
 
 _TSV_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 _TSV_UNESCAPES = {"\\": "\\", "t": "\t", "n": "\n", "r": "\r"}
@@ -42,9 +42,10 @@ def write(rows: Iterable[ExportRow], out: Path | None, options: WriteOptions) ->
     """Write rows as TSV; returns (rows written, {"neutralised_cells": n})."""
     n = 0
     with sheet(out, options, newline="\n") as (f, counts):
-        f.write("\t".join(FIELDS) + "\n")
+        names = columns(options)
+        f.write("\t".join(names) + "\n")
         for row in rows:
-            f.write("\t".join(tsv_escape(c) for c in cells(row, counts)) + "\n")
+            f.write("\t".join(tsv_escape(c) for c in cells(row, counts, names)) + "\n")
             n += 1
     return n, counts
 

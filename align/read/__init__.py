@@ -1,9 +1,10 @@
 """The read stage: a file's bytes in, a Document of text blocks out.
 
 `read_document` is the entry point. Modules: `decode` (bytes to text: BOMs, UTF-16,
-Shift_JIS/CP932, EUC-JP), `markup` (HTML, Markdown and plain text to blocks), `lang` (every
-language fact: script detection, languages written without spaces) and `reader` (cleaning and
-reflowing the blocks).
+Shift_JIS/CP932, EUC-JP), `markup` (HTML, Markdown and plain text to blocks), `pdf`, `docx`
+and `subtitles` (those formats to blocks; subtitles keep cue times), `lang` (every language
+fact: script detection, languages written without spaces), `text` (cleaning characters and
+joining pieces) and `reader` (dispatch by format and reflowing the blocks).
 """
 
 from __future__ import annotations

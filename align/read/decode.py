@@ -45,6 +45,11 @@ _MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"\x1f\x8b", "a gzip archive"),
     (b"{\\rtf", "an RTF document"),
 )
+# Binary formats the read stage reads, by their extension: the fix for a misnamed file.
+_READABLE_AS = {
+    b"%PDF": "give it the .pdf extension to read it as a PDF",
+    b"PK\x03\x04": "if it is a Word file, give it the .docx extension; else save it as text",
+}
 _CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0b\x0e-\x1a\x1c-\x1f\x7f]")
 # Kana, CJK punctuation, full-width forms and common symbols: with level-1 kanji, what a
 # right decode of Japanese is mostly made of.
@@ -163,7 +168,8 @@ def _refuse_known_binary(data: bytes, name: str) -> None:
     """InputError if the data starts like a known binary format (PDF, ZIP, images...)."""
     for magic, kind in _MAGIC:
         if data.startswith(magic):
-            raise InputError(f"{name}: looks like a binary file ({kind}); save it as text, Markdown or HTML")
+            fix = _READABLE_AS.get(magic, "save it as text, Markdown or HTML")
+            raise InputError(f"{name}: looks like a binary file ({kind}); {fix}")
 
 
 def _refuse_binary(data: bytes, name: str) -> None:

@@ -97,7 +97,7 @@ def mark_title(blocks: list[RawBlock], *, run: bool) -> list[RawBlock]:
 
 # ---------------------------------------------------------------- plain text
 
-_TXT_BULLET = re.compile(r"^(?:[-*•●○■□◆◇▪‣]\s|[・•●○■□◆◇▪‣])")
+TXT_BULLET = re.compile(r"^(?:[-*•●○■□◆◇▪‣]\s|[・•●○■□◆◇▪‣])")
 
 
 def _width(line: str) -> int:
@@ -149,7 +149,7 @@ def _chunk_blocks(chunk: str) -> list[RawBlock]:
             or widths[i - 1] < full
             or indents[i] > least
             or raw[i].lstrip(" \t").startswith("\u3000")
-            or bool(_TXT_BULLET.match(lines[i]))
+            or bool(TXT_BULLET.match(lines[i]))
         )
         if starts_new:
             groups.append([lines[i]])
@@ -157,12 +157,12 @@ def _chunk_blocks(chunk: str) -> list[RawBlock]:
             groups[-1].append(lines[i])
     inner: Break = "line" if full is None else "weak"
     return [
-        RawBlock("bullet" if _TXT_BULLET.match(group[0]) else "paragraph", tuple(group), "weak" if k == 0 else inner)
+        RawBlock("bullet" if TXT_BULLET.match(group[0]) else "paragraph", tuple(group), "weak" if k == 0 else inner)
         for k, group in enumerate(groups)
     ]
 
 
-_PAGE_NUMBER = re.compile(
+PAGE_NUMBER = re.compile(
     r"[-‐－–—]?\s*(?:[0-9]{1,4}|[０-９]{1,4}|[0-9]{1,4}\s*/\s*[0-9]{1,4}|(?:page|p\.)\s*[0-9]{1,4})\s*[-‐－–—]?",
     re.IGNORECASE,
 )
@@ -193,7 +193,7 @@ def _drop_page_numbers(text: str) -> str:
         lines = page.split("\n")
         nonblank = [i for i, line in enumerate(lines) if line.strip()]
         for i in {nonblank[0], nonblank[-1]} if nonblank else ():
-            if _PAGE_NUMBER.fullmatch(lines[i].strip()):
+            if PAGE_NUMBER.fullmatch(lines[i].strip()):
                 lines[i] = ""
         pages.append("\n".join(lines))
     return "\n\n".join(pages)

@@ -8,12 +8,13 @@ lower case, when a quote or bracket is still open, when the block ends in a comm
 or a sentence-internal word. Headings, titles and list items are never glued together.
 
 Files with an unknown extension are read as plain text, unless they start like an HTML page.
+PDF, DOCX and subtitle files (.srt, .vtt) are read by their own modules (`align.read.pdf`,
+`align.read.docx`, `align.read.subtitles`), which hand their blocks to the same joining.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 from typing import Literal
@@ -23,10 +24,11 @@ from align.errors import InputError, UsageError
 from align.read.lang import detect_language
 from align.read.markup import RawBlock, parse_html, parse_markdown, parse_txt
 from align.model import Block, BlockKind, Document
-from align.read.lang import joins_without_spaces
+from align.read.text import NO_SPACE_CHAR, clean_text, collapse, separator
 
-Format = Literal["txt", "md", "html"]
-FORMATS: tuple[str, ...] = ("txt", "md", "html")
+Format = Literal["txt", "md", "html", "pdf", "docx", "srt", "vtt"]
+FORMATS: tuple[str, ...] = ("txt", "md", "html", "pdf", "docx", "srt", "vtt")
+_TEXT_FORMATS = frozenset({"txt", "md", "html"})
 _EXTENSIONS: dict[str, Format] = {
     ".txt": "txt",
     ".text": "txt",
@@ -37,6 +39,10 @@ _EXTENSIONS: dict[str, Format] = {
     ".html": "html",
     ".htm": "html",
     ".xhtml": "html",
+    ".pdf": "pdf",
+    ".docx": "docx",
+    ".srt": "srt",
+    ".vtt": "vtt",
 }
 _PARSERS: dict[str, Callable[[str], list[RawBlock]]] = {
     "txt": parse_txt,
@@ -57,19 +63,40 @@ def format_of(path: str | Path, data: bytes = b"") -> Format:
     return "html" if _HTML_START.match(data[:1024]) else "txt"
 
 
-def read_document(path: str | Path, *, lang: str | None = None, fmt: Format | None = None) -> Document:
-    """Read a .txt/.md/.html/.htm file into a Document with blocks (no sentences yet).
+def read_document(
+    path: str | Path,
+    *,
+    lang: str | None = None,
+    fmt: Format | None = None,
+    footnotes: bool = False,
+) -> Document:
+    """Read a .txt/.md/.html/.pdf/.docx/.srt/.vtt file into a Document with blocks (no sentences yet).
 
-    `lang` None detects the language from the script; `fmt` None chooses by extension.
-    Raises InputError (one line, naming the file) for missing, unreadable, empty, binary or
-    undecodable files.
+    `lang` None detects the language from the script; `fmt` None chooses by extension;
+    `footnotes` reads a DOCX file's footnotes too (after the body). Raises InputError (one
+    line, naming the file) for missing, unreadable, empty, binary or undecodable files, and
+    for PDFs without a text layer or with a password, corrupt DOCX and broken subtitle timings.
     """
     data = read_bytes(path)
     fmt = fmt or format_of(path, data)
+    name = describe_path(path)
+    if fmt == "pdf":
+        from align.read.pdf import pdf_blocks
+
+        return document_from_blocks(pdf_blocks(data, name=name), lang=lang, source=str(path))
+    if fmt == "docx":
+        from align.read.docx import docx_blocks
+
+        raw = docx_blocks(data, name=name, footnotes=footnotes)
+        return document_from_blocks(raw, lang=lang, source=str(path))
     declared = None
     if fmt == "html" and (m := _META_CHARSET.search(data[:4096])):
         declared = m.group(1).decode("ascii")
     text = decode_bytes(data, name=str(path), declared=declared)
+    if fmt in ("srt", "vtt"):
+        from align.read.subtitles import parse_subtitles
+
+        return parse_subtitles(clean_text(text), fmt=fmt, lang=_checked_lang(lang), source=str(path))
     return parse_document(text, fmt=fmt, lang=lang, source=str(path))
 
 
@@ -78,18 +105,31 @@ def parse_document(
 ) -> Document:
     """Parse in-memory text of the given format into a Document with blocks (no sentences yet)."""
     name = describe_path(source) if source is not None else "<text>"
-    if fmt not in _PARSERS:
-        raise UsageError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
-    if lang is not None:
-        lang = lang.strip().lower().replace("_", "-")
-        if not _LANG_CODE.match(lang):
-            raise UsageError(f"language {lang!r} is not a language code; use e.g. ja or en")
+    if fmt not in _TEXT_FORMATS:
+        raise UsageError(f"unknown format {fmt!r}; use one of txt, md, html")
+    lang = _checked_lang(lang)
     text = clean_text(text)
     if not text.strip():
         raise InputError(f"{name}: the file is empty; give a file with text in it")
     raw = _PARSERS[fmt](text)
     if not raw:
         raise InputError(f"{name}: has no visible text, only markup; check the file and its format")
+    return document_from_blocks(raw, lang=lang, source=source)
+
+
+def _checked_lang(lang: str | None) -> str | None:
+    """A language code normalised ('ja_JP' -> 'ja-jp'); UsageError if it is not one."""
+    if lang is not None:
+        lang = lang.strip().lower().replace("_", "-")
+        if not _LANG_CODE.match(lang):
+            raise UsageError(f"language {lang!r} is not a language code; use e.g. ja or en")
+    return lang
+
+
+def document_from_blocks(raw: list[RawBlock], *, lang: str | None, source: str | None) -> Document:
+    """A Document from raw blocks of any format: language detected if not given, lines broken
+    in mid-sentence joined back (see `join_blocks`)."""
+    lang = _checked_lang(lang)
     if lang is None:
         lang = detect_language(_sample(raw))
     pieces = join_blocks(raw, lang)
@@ -118,41 +158,8 @@ def _sample(raw: list[RawBlock], limit: int = 200_000) -> str:
     return "\n".join(out)
 
 
-# ---------------------------------------------------------------- characters
-
-_NEWLINES = re.compile(r"\r\n?|[\x0b\x85\u2028]")
-# Controls, soft hyphens, zero-width spaces, BOMs and bidirectional marks: invisible, and they
-# would keep equal sentences from matching. Joiners (ZWJ/ZWNJ) and variation selectors stay.
-_INVISIBLE = re.compile(
-    r"[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\u00ad\u200b\u200e\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]"
-)
-# CJK compatibility ideographs: NFC would replace them by their unified look-alikes, which
-# changes characters that Japanese texts use on purpose (e.g. in names).
-_CJK_COMPAT = re.compile(r"([\uf900-\ufaff\U0002f800-\U0002fa1f]+)")
-
-
-def clean_text(text: str) -> str:
-    """Newlines made '\\n', invisible and control characters removed (form feed kept as a page
-    break), and NFC normalisation that leaves CJK compatibility ideographs as written.
-    Full-width characters are kept: no NFKC."""
-    text = _NEWLINES.sub("\n", text).replace("\u2029", "\n\n")
-    text = _INVISIBLE.sub("", text)
-    if not unicodedata.is_normalized("NFC", text):
-        text = "".join(
-            part if i % 2 else unicodedata.normalize("NFC", part)
-            for i, part in enumerate(_CJK_COMPAT.split(text))
-        )
-    return text
-
-
 # ---------------------------------------------------------------- joining
 
-# Runs of white space other than a single plain space (those need no change).
-_WHITESPACE = re.compile(r"\s{2,}|[^\S ]")
-_NO_SPACE_CHAR = re.compile(
-    r"[\u2e80-\u2fff\u3000-\u303f\u3040-\u30ff\u3100-\u31ff\u3400-\u4dbf\u4e00-\u9fff"
-    r"\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef\U00020000-\U0003134f\u0e00-\u0e7f]"
-)
 _ENDS_FINAL = re.compile(r"[.!?:;。！？：；…‥][\"'”’」』）)\]】〉》»]*$")
 _STARTS_CONTINUATION = re.compile(r"^(?:[a-zß-öø-ÿ]|[,.;:!?)\]}、。，．）」』】〕〉》])")
 _ENDS_OPEN = re.compile(r"(?:[,、，(（「『\[{“‘【〔〈《]|[A-Za-z]-)$")
@@ -169,27 +176,6 @@ _STARTS_PARTICLE = re.compile(r"^(?:[をがはのへ]|に(?!も))")
 _PAIRS = (("(", ")"), ("（", "）"), ("「", "」"), ("『", "』"), ("[", "]"), ("【", "】"), ("“", "”"))
 _FRAGMENT_LEN = 60
 _JA_FRAGMENT_LEN = 8
-
-
-def collapse(line: str) -> str:
-    """Runs of white space as one space (one ideographic space if the run was only those)."""
-    return _WHITESPACE.sub(lambda m: "\u3000" if set(m.group()) == {"\u3000"} else " ", line).strip()
-
-
-def separator(before: str, after: str, lang: str) -> str:
-    """What joins two pieces of one sentence: nothing between Japanese characters (or a
-    hyphenated English word), one space otherwise."""
-    if not before or not after:
-        return ""
-    a, b = before[-1], after[0]
-    if a == "-" and len(before) > 1 and before[-2].isalpha() and b.isalpha():
-        return ""  # well-⏎developed, Mine-⏎Free: keep the hyphen, no space
-    cjk_a, cjk_b = bool(_NO_SPACE_CHAR.match(a)), bool(_NO_SPACE_CHAR.match(b))
-    if cjk_a and cjk_b:
-        return ""
-    if (cjk_a or cjk_b) and joins_without_spaces(lang):
-        return ""
-    return " "
 
 
 def soft_join(lines: tuple[str, ...], lang: str) -> str:
@@ -243,7 +229,7 @@ def continues(prev: str, nxt: str, *, strong_only: bool) -> bool:
         return long_enough and bool(_ENDS_FINAL.search(nxt))
     if _ENDS_PARTICLE.search(prev) and len(prev) >= _JA_FRAGMENT_LEN:
         return True
-    return bool(_STARTS_PARTICLE.match(nxt)) and bool(_NO_SPACE_CHAR.match(prev[-1]))
+    return bool(_STARTS_PARTICLE.match(nxt)) and bool(NO_SPACE_CHAR.match(prev[-1]))
 
 
 class _Pending:

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Literal
 
 from align.errors import CorpusError, InputError, UsageError
-from align.model import BEAD_STATUSES, REVIEW_THRESHOLD, Alignment, join_sentences
+from align.model import BEAD_STATUSES, REVIEW_THRESHOLD, Alignment, join_sentences, time_span
 from align.store import schema
 from align.store.merge import Merged, Reviewed, merge_reviewed
 from align.store.summary import DocSummary, move_status, read_summaries, refresh_summary
@@ -53,6 +53,8 @@ class StoredBead:
     confidence: float
     type: str
     status: str
+    start: float | None = None
+    end: float | None = None
 
 
 @dataclass(frozen=True)
@@ -248,6 +250,23 @@ class Corpus:
             revision=row["revision"],
         )  # fmt: skip
 
+    def _times(self, doc: int, con: sqlite3.Connection) -> dict[tuple[str, int], tuple[float, float]]:
+        """(side, index) → (start, end) of a document's timed sentences (empty for all but subtitles)."""
+        return {
+            (side, idx): (a, b)
+            for side, idx, a, b in con.execute(
+                "SELECT side, idx, t_start, t_end FROM sentences WHERE doc = ? AND t_start IS NOT NULL", (doc,)
+            )
+        }
+
+    def timed(self, doc_ids: Sequence[str] | None = None) -> bool:
+        """Whether any (of these) documents has sentence times: its exports get start/end columns."""
+        docs = [self._doc_key(d) for d in doc_ids] if doc_ids else None
+        sql = "SELECT 1 FROM sentences WHERE t_start IS NOT NULL"
+        if docs:
+            sql += f" AND doc IN ({', '.join('?' * len(docs))})"
+        return self._con.execute(sql + " LIMIT 1", docs or []).fetchone() is not None
+
     def _texts(self, doc: int, side: str, con: sqlite3.Connection | None = None) -> list[str]:
         con = con or self._con
         return [r[0] for r in con.execute(
@@ -317,7 +336,8 @@ class Corpus:
                 dropped = len(reviewed) - kept
                 self._replace_document(doc, meta)
                 action = "realigned"
-            self._insert_content(doc, src_texts, tgt_texts, merged)
+            times = (alignment.src.sentence_times, alignment.tgt.sentence_times) if alignment.timed else ((), ())
+            self._insert_content(doc, src_texts, tgt_texts, merged, times)
             refresh_summary(self._con, doc)
             self._log(doc_id, None, action, old["signature"] if old else None, sig_text)
         return AddResult(action, doc_id, len(merged), kept, dropped)
@@ -344,11 +364,21 @@ class Corpus:
         self._con.execute("DELETE FROM sentences WHERE doc = ?", (doc,))
 
     def _insert_content(
-        self, doc: int, src: Sequence[str], tgt: Sequence[str], beads: Sequence[Merged]
+        self,
+        doc: int,
+        src: Sequence[str],
+        tgt: Sequence[str],
+        beads: Sequence[Merged],
+        times: tuple[Sequence[tuple[float, float] | None], Sequence[tuple[float, float] | None]] = ((), ()),
     ) -> None:
+        """Sentences (with their times, for subtitles: `times` per side) and beads of a document."""
+        rows = []
+        for side, texts, side_times in (("src", src, times[0]), ("tgt", tgt, times[1])):
+            for i, text in enumerate(texts):
+                t = side_times[i] if i < len(side_times) else None
+                rows.append((doc, side, i, text, *(t or (None, None))))
         self._con.executemany(
-            "INSERT INTO sentences (doc, side, idx, text) VALUES (?, ?, ?, ?)",
-            [(doc, "src", i, t) for i, t in enumerate(src)] + [(doc, "tgt", i, t) for i, t in enumerate(tgt)],
+            "INSERT INTO sentences (doc, side, idx, text, t_start, t_end) VALUES (?, ?, ?, ?, ?, ?)", rows
         )
         self._con.executemany(
             "INSERT INTO beads (doc, idx, src_ids, tgt_ids, confidence, type, status, src_edit, "
@@ -606,6 +636,7 @@ class Corpus:
                     "SELECT src_lang, tgt_lang FROM documents WHERE id = ?", (doc,)
                 ).fetchone()
                 src, tgt = self._texts(doc, "src", con), self._texts(doc, "tgt", con)
+                times = self._times(doc, con)
                 cur = con.execute(
                     "SELECT idx, src_ids, tgt_ids, confidence, type, status, src_edit, tgt_edit "
                     f"FROM beads {where} ORDER BY idx",
@@ -613,7 +644,7 @@ class Corpus:
                 )
                 while chunk := cur.fetchmany(FETCH):
                     for row in chunk:
-                        yield _stored_bead(doc_id, row, src, tgt, src_lang, tgt_lang)
+                        yield _stored_bead(doc_id, row, src, tgt, src_lang, tgt_lang, times)
             con.execute("COMMIT")
         except sqlite3.Error as e:
             raise schema.translate_error(e, self.path) from None
@@ -621,16 +652,20 @@ class Corpus:
             con.close()
 
 
-def _stored_bead(doc_id: str, row: tuple, src, tgt, src_lang: str, tgt_lang: str) -> StoredBead:  # noqa: ANN001
+def _stored_bead(  # noqa: ANN001
+    doc_id: str, row: tuple, src, tgt, src_lang: str, tgt_lang: str, times: dict | None = None
+) -> StoredBead:
     """A bead row (idx, src_ids, tgt_ids, confidence, type, status, src_edit, tgt_edit) as a
-    StoredBead; `src`/`tgt` map sentence index → text (a list, or a dict of just these)."""
+    StoredBead; `src`/`tgt` map sentence index → text (a list, or a dict of just these);
+    `times` maps (side, index) → (start, end) for a subtitle document (see Corpus._times)."""
     idx, s_ids, t_ids, conf, type_, status, s_edit, t_edit = row
     s, t = _ids(s_ids), _ids(t_ids)
+    span = time_span([times.get(("src", i)) for i in s] + [times.get(("tgt", j)) for j in t]) if times else None
     return StoredBead(
         doc_id, idx,
         s_edit if s_edit is not None else join_sentences([src[i] for i in s], src_lang),
         t_edit if t_edit is not None else join_sentences([tgt[j] for j in t], tgt_lang),
-        s, t, conf, type_, status,
+        s, t, conf, type_, status, *(span or (None, None)),
     )  # fmt: skip
 
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
-from align.formats.rows import FIELDS, ExportRow
+from align.formats.rows import FIELDS, TIME_FIELDS, ExportRow
 from align.store.corpus import Corpus, StoredBead
 
 
 def export_row(bead: StoredBead) -> ExportRow:
-    """A stored bead as an export row (its texts as stored, edits included)."""
-    return ExportRow(**{name: getattr(bead, name) for name in FIELDS})
+    """A stored bead as an export row (its texts as stored, edits included, times if any)."""
+    return ExportRow(**{name: getattr(bead, name) for name in FIELDS + TIME_FIELDS})
 
 
 def export_rows(

@@ -6,6 +6,8 @@ and an index on confidence, so `align list` answers at once on a million beads.
 Version 3: a revision number per document, raised by every realign or replace, so a review
 that started before a realign can refuse (inside its write transaction) to write to beads
 that now mean something else.
+Version 4: the start and end time (seconds) of each sentence of a subtitle file, so beads
+keep their times through the store (NULL for every other input).
 """
 
 from __future__ import annotations
@@ -81,7 +83,12 @@ _V3 = """
 ALTER TABLE documents ADD COLUMN revision INTEGER NOT NULL DEFAULT 1;
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3)
+_V4 = """
+ALTER TABLE sentences ADD COLUMN t_start REAL;
+ALTER TABLE sentences ADD COLUMN t_end REAL;
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4)
 """MIGRATIONS[k] takes a corpus from version k to k+1."""
 SCHEMA_VERSION = len(MIGRATIONS)
 
