@@ -537,47 +537,11 @@ class Corpus:
         checked first: a missing bead raises CorpusError and nothing changes. With
         `expected_statuses` (bead → status when the change was planned), a bead that another
         process changed meanwhile raises CorpusError too, instead of overwriting its review."""
-        if status not in BEAD_STATUSES:
-            raise UsageError(f"unknown status {status!r}; use one of {', '.join(BEAD_STATUSES)}")
-        order = sorted(set(indices))
-        with self._write():
-            doc = self._doc_key_at(doc_id, expected_revision)
-            read = "SELECT status, src_edit IS NOT NULL OR tgt_edit IS NOT NULL FROM beads WHERE doc = ? AND idx = ?"
-            changes: list[tuple[int, str, bool]] = []
-            for k in order:
-                row = self._con.execute(read, (doc, k)).fetchone()
-                if row is None:
-                    self._bead(doc, doc_id, k)  # raises the user-facing error
-                if expected_statuses is not None and k in expected_statuses and row[0] != expected_statuses[k]:
-                    raise CorpusError(
-                        f"{self.path}: bead {k} of {doc_id!r} became {row[0]} (was {expected_statuses[k]}) "
-                        "while this change was planned; run the command again"
-                    )
-                revert = status == "auto" and bool(row[1])
-                if row[0] != status or revert:
-                    changes.append((k, row[0], revert))
-            log: list[tuple] = []
-            for k, old, revert in changes:
-                if revert:
-                    edited, aligned = self._bead(doc, doc_id, k), self._bead(doc, doc_id, k, aligned=True)
-                    for side, new, was in (("src", edited.src, aligned.src), ("tgt", edited.tgt, aligned.tgt)):
-                        if new != was:
-                            log.append((k, f"revert-{side}", new, was))
-                if old != status:
-                    log.append((k, "status", old, status))
-            edits = ", src_edit = NULL, tgt_edit = NULL" if status == "auto" else ""
-            self._con.executemany(
-                f"UPDATE beads SET status = ?{edits} WHERE doc = ? AND idx = ?",
-                [(status, doc, k) for k, _, _ in changes],
-            )
-            for old, n in Counter(old for _, old, _ in changes).items():
-                move_status(self._con, doc, old, status, n)
-            now = _now()
-            self._con.executemany(
-                "INSERT INTO log (at, doc_id, bead, action, from_value, to_value) VALUES (?, ?, ?, ?, ?, ?)",
-                [(now, doc_id, *entry) for entry in log],
-            )
-        return len(changes)
+        from align.store import edits
+
+        return edits.set_statuses(
+            self, doc_id, indices, status, expected_revision=expected_revision, expected_statuses=expected_statuses
+        )
 
     def edit_bead(
         self,
@@ -591,22 +555,9 @@ class Corpus:
         """Correct the text of a bead's side(s); the bead becomes `edited` (logged, one
         transaction). The sentences stay as aligned, so a re-add can still recognise it.
         Reads only this bead. `expected_revision` as in set_status."""
-        if src is None and tgt is None:
-            raise UsageError("nothing to edit: give the new source and/or target text")
-        for side, text in (("source", src), ("target", tgt)):
-            if text is not None:
-                _require_unicode([text], f"the new {side} text of bead {bead_idx}", "type it again")
-        with self._write():
-            doc = self._doc_key_at(doc_id, expected_revision)
-            before = self._bead(doc, doc_id, bead_idx)
-            if src is not None:
-                self._con.execute("UPDATE beads SET src_edit = ? WHERE doc = ? AND idx = ?", (src, doc, bead_idx))
-                self._log(doc_id, bead_idx, "edit-src", before.src, src)
-            if tgt is not None:
-                self._con.execute("UPDATE beads SET tgt_edit = ? WHERE doc = ? AND idx = ?", (tgt, doc, bead_idx))
-                self._log(doc_id, bead_idx, "edit-tgt", before.tgt, tgt)
-            self._con.execute("UPDATE beads SET status = 'edited' WHERE doc = ? AND idx = ?", (doc, bead_idx))
-            move_status(self._con, doc, before.status, "edited")
+        from align.store import edits
+
+        edits.edit_text(self, doc_id, bead_idx, src=src, tgt=tgt, expected_revision=expected_revision)
 
     def log(self, doc_id: str | None = None) -> list[tuple[str, str, int | None, str, str | None, str | None]]:
         """The review log (at, doc_id, bead, action, from, to), oldest first."""

@@ -6,6 +6,9 @@ and an index on confidence, so `align list` answers at once on a million beads.
 Version 3: a revision number per document, raised by every realign or replace, so a review
 that started before a realign can refuse (inside its write transaction) to write to beads
 that now mean something else.
+Version 4: each reviewer operation's log entry carries what undoes it (`undo`: the beads
+before and after, as JSON), and the log is indexed by document, so undo/redo read only the
+document's own entries.
 """
 
 from __future__ import annotations
@@ -81,7 +84,12 @@ _V3 = """
 ALTER TABLE documents ADD COLUMN revision INTEGER NOT NULL DEFAULT 1;
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3)
+_V4 = """
+ALTER TABLE log ADD COLUMN undo TEXT;
+CREATE INDEX log_doc ON log (doc_id, id);
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4)
 """MIGRATIONS[k] takes a corpus from version k to k+1."""
 SCHEMA_VERSION = len(MIGRATIONS)
 
