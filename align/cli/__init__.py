@@ -32,6 +32,8 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("review", "review", "review_cmd"),
     ("confirm", "status", "confirm_cmd"),
     ("reject", "status", "reject_cmd"),
+    ("realign", "realign", "realign_cmd"),
+    ("serve", "serve", "serve_cmd"),
 )
 
 for _name, _module, _func in COMMANDS:
