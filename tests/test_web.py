@@ -236,3 +236,53 @@ def test_bad_requests_are_answered_not_crashed(client: TestClient, path: Path) -
     r = client.post("/api/op", content=b"not json", headers={"X-Align-Token": TOKEN})
     assert r.status_code == 400
     assert shape(path) == before
+
+
+def test_kill_9_of_the_server_mid_edit_loses_no_answered_edit(tmp_path: Path) -> None:
+    """Every operation the server answered is in the file after kill -9, and the file is whole."""
+    import signal
+    import sqlite3
+    import threading
+    import time
+
+    import httpx
+
+    from serve_helpers import base, served
+
+    path = tmp_path / "k.db"
+    n = 400
+    ja, en = [f"文{i}。" for i in range(n)], [f"Sentence {i}." for i in range(n)]
+    with Corpus(path, create=True) as c:
+        c.add_alignment(alignment_from_lines(ja, en, [((i,), (i,)) for i in range(n)]), doc_id="big")
+    answered: list[int] = []
+    with served(path) as (url, proc):
+        client = httpx.Client(base_url=base(url))
+        client.get(url)  # takes the cookie
+        token = url.split("token=")[1]
+
+        def work() -> None:
+            for k in range(n):
+                try:
+                    r = client.post("/api/op", json={"op": "confirm", "doc": "big", "bead": k},
+                                    headers={"X-Align-Token": token})  # fmt: skip
+                except httpx.HTTPError:
+                    return
+                if r.status_code == 200:
+                    answered.append(k)
+
+        t = threading.Thread(target=work)
+        t.start()
+        while len(answered) < 40:
+            assert t.is_alive()
+            time.sleep(0.005)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        t.join()
+    assert 40 <= len(answered) < n
+    con = sqlite3.connect(path)
+    assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    con.close()
+    with Corpus(path) as c:
+        confirmed = {b.bead_index for b in c.beads("big") if b.status == "confirmed"}
+        assert set(answered) <= confirmed and len(confirmed) <= len(answered) + 1  # at most one unanswered commit
+        assert c.list_documents()["confirmed"][0] == len(confirmed)
