@@ -82,7 +82,8 @@ def test_review_with_the_keyboard(browser, corpus: Path) -> None:  # noqa: ANN00
 
         page.keyboard.press("s")  # split dialog: the most balanced cut first
         page.wait_for_selector("#choose[open]")
-        assert page.locator("#choose-list li").first.inner_text().startswith("ja: 文7です。")
+        first = page.locator("#choose-list li").first.inner_text()
+        assert first.startswith("ja 1 | 1") and "文7です。✂文8です。" in first and "Sentence 7.✂Sentence 8." in first
         with page.expect_navigation():
             page.keyboard.press("Enter")
         page.wait_for_selector("tr.bead.selected")

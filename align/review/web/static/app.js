@@ -84,6 +84,7 @@
     options.forEach((o, k) => {
       const li = document.createElement("li");
       o.parts.forEach((p) => {
+        if (p.block) li.append(document.createElement("br"));
         const span = document.createElement("span");
         span.textContent = p.text;
         if (p.cls) span.className = p.cls;
@@ -122,18 +123,24 @@
 
   function short(text) { return text.length > 40 ? text.slice(0, 38) + "…" : text; }
 
+  function tail(text) { return text.length > 34 ? "…" + text.slice(-32) : text; }
+
   function splitChoices(row) {
+    // Each cut is shown by the sentences on either side of it, one line per language:
+    // "ja 2 | 1   …end of the last sentence kept ✂ start of the first sentence moved…"
     const ja = sentences(row, "ja"), en = sentences(row, "en");
     const out = [];
+    const line = (name, xs, at) => [
+      { text: `${name} ${at} | ${xs.length - at}`, cls: "count", block: true },
+      { text: at ? tail(xs[at - 1]) : "∅", cls: "before" }, { text: "✂", cls: "cut" },
+      { text: at < xs.length ? short(xs[at]) : "∅", cls: "after" },
+    ];
     for (let a = 0; a <= ja.length; a++) {
       for (let b = 0; b <= en.length; b++) {
         if ((a === 0 && b === 0) || (a === ja.length && b === en.length)) continue;
-        const side = (xs, at) => [
-          { text: short(xs.slice(0, at).join(" ") || "∅") }, { text: "✂", cls: "cut" }, { text: short(xs.slice(at).join(" ") || "∅") },
-        ];
         out.push({
           value: { src_at: a, tgt_at: b },
-          parts: [{ text: "ja: " }, ...side(ja, a), { text: "   en: " }, ...side(en, b)],
+          parts: [...line("ja", ja, a), ...line("en", en, b)],
           balance: Math.abs(a / Math.max(ja.length, 1) - b / Math.max(en.length, 1)),
         });
       }
