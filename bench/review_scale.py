@@ -86,24 +86,28 @@ def main() -> None:
             ("clear", {"op": "clear", "bead": k}),
             ("edit", {"op": "edit", "bead": k, "tgt": "Edited."}),
             ("merge next", {"op": "merge", "bead": k + 10, "with": "next"}),
-            ("split", {"op": "split", "bead": k + 10, "src_at": 1, "tgt_at": 1}),
-            ("shift", {"op": "shift", "bead": k + 20, "side": "src", "to": "next"}),
+            ("split (the merged bead)", {"op": "split", "bead": k + 10, "src_at": 1, "tgt_at": 1}),
+            ("shift a sentence to the next bead", {"op": "shift", "bead": k + 20, "side": "src", "to": "next"}),
+            ("shift it back", {"op": "shift", "bead": k + 21, "side": "src", "to": "prev"}),
             ("undo", {"op": "undo"}),
             ("redo", {"op": "redo"}),
         ]
-        for name, body in ops:
-            times = []
-            for _ in range(3):
+        times: dict[str, list[float]] = {name: [] for name, _ in ops}
+        for _ in range(5):
+            for name, body in ops:
                 r0 = rev()
                 t = time.perf_counter()
                 r = client.post("/api/op", json={"doc": mid, "revision": r0, **body}, headers=h)
-                times.append((time.perf_counter() - t) * 1000)
-                if r.status_code != 200:
+                times[name].append((time.perf_counter() - t) * 1000)
+                if r.status_code != 200 or not r.json()["ok"]:
                     raise SystemExit(f"{name}: {r.status_code} {r.text}")
-                if body["op"] in ("merge", "split", "shift"):  # put it back so the next round finds the same beads
-                    client.post("/api/op", json={"doc": mid, "op": "undo"}, headers=h)
-            print(f"edit {name}: median {statistics.median(times):.1f} ms, max {max(times):.1f} ms")
-
+        for name, ts in times.items():
+            print(f"edit {name}: median {statistics.median(ts):.1f} ms, max {max(ts):.1f} ms")
+        other = docs[len(docs) // 3]
+        for what, k2 in (("first detach in a document never split (spreads its positions once)", 100), ("the next detach there", 200)):
+            t = time.perf_counter()
+            r = client.post("/api/op", json={"doc": other, "op": "detach", "bead": k2, "side": "src", "end": "first"}, headers=h)
+            print(f"edit {what}: {(time.perf_counter() - t) * 1000:.1f} ms ({r.status_code})")
 
 if __name__ == "__main__":
     main()

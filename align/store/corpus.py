@@ -490,11 +490,16 @@ class Corpus:
 
     def _bead(self, doc: int, doc_id: str, bead_idx: int, *, aligned: bool = False) -> StoredBead:
         """Bead `bead_idx` of `doc`; with aligned=True its texts ignore any edit (the aligner's)."""
+        from align.store.edits import position  # idx is a position, not the bead's number
+
+        pos = position(self._con, doc, bead_idx)
         row = self._con.execute(
             "SELECT idx, src_ids, tgt_ids, confidence, type, status, src_edit, tgt_edit "
             "FROM beads WHERE doc = ? AND idx = ?",
-            (doc, bead_idx),
+            (doc, pos),
         ).fetchone()
+        if row is not None:
+            row = (bead_idx, *row[1:])
         if row is None:
             n = self._con.execute("SELECT count(*) FROM beads WHERE doc = ?", (doc,)).fetchone()[0]
             have = f"0..{n - 1}" if n else "none"
@@ -592,7 +597,7 @@ class Corpus:
         try:
             con.execute("BEGIN")
             docs = targets or con.execute("SELECT id, doc_id FROM documents ORDER BY id").fetchall()
-            where, args = "WHERE doc = ?", []
+            where, args = "WHERE 1", []
             if statuses is not None:
                 where += f" AND status IN ({', '.join('?' * len(statuses))})"
                 args += list(statuses)
@@ -609,9 +614,10 @@ class Corpus:
                     "SELECT src_lang, tgt_lang FROM documents WHERE id = ?", (doc,)
                 ).fetchone()
                 src, tgt = self._texts(doc, "src", con), self._texts(doc, "tgt", con)
-                cur = con.execute(
-                    "SELECT idx, src_ids, tgt_ids, confidence, type, status, src_edit, tgt_edit "
-                    f"FROM beads {where} ORDER BY idx",
+                cur = con.execute(  # a bead's number is its rank: idx is a position (store.edits)
+                    "SELECT * FROM (SELECT row_number() OVER (ORDER BY idx) - 1 AS k, src_ids, tgt_ids, "
+                    "confidence, type, status, src_edit, tgt_edit FROM beads WHERE doc = ?) "
+                    f"{where} ORDER BY k",
                     [doc, *args],
                 )
                 while chunk := cur.fetchmany(FETCH):

@@ -102,11 +102,13 @@ def create_app(corpus_path: Path, *, token: str) -> Starlette:
         """The next bead of the document that the queue would show (auto, below the threshold)."""
         q = request.query_params
         doc_id, after = q.get("id", ""), _int(q.get("after"), -1)
+        doc = corpus._doc_key(doc_id)
+        pos = edits.position(corpus._con, doc, after) if after >= 0 else -1
         row = corpus._con.execute(
             "SELECT idx FROM beads WHERE doc = ? AND idx > ? AND status = 'auto' AND confidence < ? ORDER BY idx LIMIT 1",
-            (corpus._doc_key(doc_id), after, REVIEW_THRESHOLD),
+            (doc, pos if pos is not None else -1, REVIEW_THRESHOLD),
         ).fetchone()
-        k = row[0] if row else max(after, 0)
+        k = edits.number(corpus._con, doc, row[0]) if row else max(after, 0)
         return RedirectResponse(_url("/doc", id=doc_id, sel=k), status_code=303)
 
     async def overview_page(request: Request) -> Response:
