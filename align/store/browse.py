@@ -178,9 +178,11 @@ def queue(
         conf, doc, idx = after.split(":")
         where += " AND (confidence, doc, idx) > (?, ?, ?)"
         args += [float(conf), int(doc), int(idx)]
+    # across documents the confidence index gives the order; within chosen documents their
+    # own beads, sorted, are fewer to read (one document of 5,000: 210 ms through the index)
+    index = "" if doc_ids else "INDEXED BY beads_confidence"
     rows = con.execute(
-        f"SELECT {_COLUMNS} FROM beads INDEXED BY beads_confidence WHERE {where} "
-        "ORDER BY confidence, doc, idx LIMIT ?",
+        f"SELECT {_COLUMNS} FROM beads {index} WHERE {where} ORDER BY confidence, doc, idx LIMIT ?",
         [*args, limit + 1],
     ).fetchall()
     more = len(rows) > limit

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Literal
 
 from align.errors import CorpusError, FormatError, InputError, UsageError
 from align.formats.rows import ExportRow
-from align.model import BEAD_STATUSES, REVIEW_THRESHOLD, Alignment, join_sentences
+from align.model import BEAD_STATUSES, EXPORTED_STATUSES, REVIEW_THRESHOLD, REVIEWED_STATUSES, Alignment, join_sentences
 from align.store import schema
 from align.store.merge import Merged, Reviewed, merge_reviewed
 from align.store.summary import move_status, refresh_summary
@@ -581,6 +581,8 @@ class Corpus:
     ) -> Iterator[ExportRow]:
         """Stream the beads of the corpus (or of `doc_ids`, in that order) as export rows.
 
+        Review status is the truth: `statuses` None means every status but `rejected`, and
+        `min_confidence` leaves out only `auto` beads below it (confirmed and edited stay).
         Reads through its own connection in one read transaction: a consistent snapshot,
         while other processes may keep writing. Memory: one document's sentences at a time.
         """
@@ -588,6 +590,7 @@ class Corpus:
             if s not in BEAD_STATUSES:
                 raise UsageError(f"unknown status {s!r}; use one of {', '.join(BEAD_STATUSES)}")
         targets = [(self._doc_key(d), d) for d in doc_ids] if doc_ids else None
+        statuses = EXPORTED_STATUSES if statuses is None else statuses
         return self._export_rows(targets, statuses, min_confidence, include_unaligned)
 
     def _export_rows(  # noqa: ANN001
@@ -601,9 +604,9 @@ class Corpus:
             if statuses is not None:
                 where += f" AND status IN ({', '.join('?' * len(statuses))})"
                 args += list(statuses)
-            if min_confidence is not None:
-                where += " AND confidence >= ?"
-                args.append(min_confidence)
+            if min_confidence is not None:  # a reviewed bead stays whatever the aligner thought
+                where += f" AND (confidence >= ? OR status IN ({', '.join('?' * len(REVIEWED_STATUSES))}))"
+                args += [min_confidence, *REVIEWED_STATUSES]
             if below is not None:
                 where += " AND confidence < ?"
                 args.append(below)
