@@ -128,6 +128,26 @@ def _path_text(path: Path | str | None) -> str | None:
     return str(path).encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
+def owner_conflict(
+    doc_id: str, old_src: str | None, old_tgt: str | None, origin: str, src: Path | str | None, tgt: Path | str | None
+) -> str | None:
+    """Why storing the pair (src, tgt) as `doc_id` would replace another document: the id
+    already holds other files (or an imported TMX). None when it is the same pair (or
+    either side's files are unknown, as for an alignment built in memory)."""
+    new_src, new_tgt = _path_text(src), _path_text(tgt)
+    if origin == "tmx":
+        return f"document {doc_id!r} was imported from {old_src}"
+    if None in (old_src, old_tgt, new_src, new_tgt):
+        return None
+
+    def same(old: str, new: str) -> bool:
+        return old == new or Path(old).resolve() == Path(new).resolve()
+
+    if same(old_src, new_src) and same(old_tgt, new_tgt):  # type: ignore[arg-type]
+        return None
+    return f"document {doc_id!r} already holds {old_src} + {old_tgt}"
+
+
 def default_doc_id(src: Path, src_lang: str = "ja") -> str:
     """A document id from the source file name: `speech.ja.txt` → `speech`; a file named
     only by its language (`ja.sent`) takes its folder's name."""
@@ -142,6 +162,10 @@ def default_doc_id(src: Path, src_lang: str = "ja") -> str:
     if not name or name.lower() == src_lang.lower():
         name = Path(src).resolve().parent.name or "doc"
     return name
+
+
+def _owner_hint(doc_id: str) -> str:
+    return f"give this pair its own id (--doc-id NAME), or --replace to re-align {doc_id!r} from it"
 
 
 class Corpus:
@@ -253,8 +277,12 @@ class Corpus:
         doc_id: str,
         src_path: Path | None = None,
         tgt_path: Path | None = None,
+        replace: bool = False,
     ) -> AddResult:
         """Store an alignment as document `doc_id`, in one transaction.
+
+        An id that already holds other files is refused (CorpusError) unless `replace`: a
+        second folder's x/ja.txt must not silently overwrite the first one's reviewed x.
 
         Same files (sha256) and same signature as stored: nothing happens ("unchanged").
         A new document: "added". A changed one: "realigned", keeping every confirmed or
@@ -282,10 +310,11 @@ class Corpus:
         sig_text = str(sig) if sig else None
         auto = [(tuple(b.src), tuple(b.tgt), float(b.confidence)) for b in alignment.beads]
         with self._write():
+            other = self.check_add(doc_id, src_path or alignment.src.source, tgt_path or alignment.tgt.source, replace=replace)
             old = self._doc_row(doc_id)
             if old is not None and (old["src_sha256"], old["tgt_sha256"], old["signature"]) == (
                 sha_src, sha_tgt, sig_text
-            ) and old["origin"] == "align":
+            ) and old["origin"] == "align" and not other:
                 n = self._con.execute("SELECT count(*) FROM beads WHERE doc = ?", (old["id"],)).fetchone()[0]
                 return AddResult("unchanged", doc_id, n)
             meta = (
@@ -311,6 +340,17 @@ class Corpus:
             refresh_summary(self._con, doc)
             self._log(doc_id, None, action, old["signature"] if old else None, sig_text)
         return AddResult(action, doc_id, len(merged), kept, dropped)
+
+    def check_add(
+        self, doc_id: str, src: Path | str | None, tgt: Path | str | None, *, replace: bool = False
+    ) -> str | None:
+        """Raise CorpusError now (before a slow alignment) when add_alignment would refuse
+        to store the pair src + tgt as `doc_id`; with `replace`, return what it replaces."""
+        old = self._doc_row(doc_id)
+        why = old and owner_conflict(doc_id, old["src_path"], old["tgt_path"], old["origin"], src, tgt)
+        if why and not replace:
+            raise CorpusError(f"{self.path}: {why}; {_owner_hint(doc_id)}")
+        return why or None
 
     def _insert_document(self, doc_id: str, meta: tuple) -> int:
         cur = self._con.execute(
@@ -345,7 +385,7 @@ class Corpus:
             "tgt_edit) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 (doc, k, _ids_text(b.src), _ids_text(b.tgt), b.confidence,
-                 f"{len(b.src)}-{len(b.tgt)}", b.status, b.src_edit, b.tgt_edit)
+                 b.type or f"{len(b.src)}-{len(b.tgt)}", b.status, b.src_edit, b.tgt_edit)
                 for k, b in enumerate(beads)
             ),  # fmt: skip
         )
@@ -383,70 +423,12 @@ class Corpus:
         doc_id: str | None = None,
         src_lang: str | None = None,
         tgt_lang: str | None = None,
-    ) -> AddResult:
-        """Import a TMX file as one document whose beads are all `confirmed` (one transaction).
+    ) -> list[AddResult]:
+        """Import a TMX file, one document per x-doc-id, keeping bead order, types and review
+        statuses (one transaction); see align.store.tmx_import."""
+        from align.store.tmx_import import import_tmx
 
-        Each unit becomes one sentence per side (a side without text gives a 1-0 or 0-1
-        bead). Languages default to the header's srclang and the first other language.
-        doc_id defaults to the units' x-doc-id when they all share one, else the file stem.
-        An existing document of that id is replaced (the log keeps a record).
-        """
-        from align.formats.tmx import read_tmx, read_tmx_header
-
-        path = Path(path)
-        header = read_tmx_header(path)
-        src_lang = src_lang or (header.srclang if header.srclang not in (None, "", "*all*") else None)
-        doc_ids: set[str] = set()
-        n_units = 0
-        for unit in read_tmx(path):
-            n_units += 1
-            if src_lang is None and unit.variants:
-                src_lang = unit.variants[0][0]
-            if tgt_lang is None and src_lang is not None:
-                tgt_lang = next(
-                    (c for c, _ in unit.variants if c.lower().split("-")[0] != src_lang.lower().split("-")[0]),
-                    None,
-                )
-            if (d := unit.prop("x-doc-id")) is not None:
-                doc_ids.add(d)
-        if n_units == 0 or src_lang is None or tgt_lang is None:
-            raise FormatError(f"{path}: no translation units in two languages to import")
-        if doc_id is None:
-            doc_id = doc_ids.pop() if len(doc_ids) == 1 else path.stem
-        _check_doc_id(doc_id)
-        sha = _sha256(path, "")
-        with self._write():
-            old = self._doc_row(doc_id)
-            if old is not None and old["origin"] == "tmx" and old["src_sha256"] == sha:
-                n = self._con.execute("SELECT count(*) FROM beads WHERE doc = ?", (old["id"],)).fetchone()[0]
-                return AddResult("unchanged", doc_id, n)
-            meta = (_path_text(path), _path_text(path), src_lang, tgt_lang, sha, sha, None, None, None, "tmx", _now())
-            if old is None:
-                doc = self._insert_document(doc_id, meta)
-            else:
-                doc = old["id"]
-                self._replace_document(doc, meta)
-            src: list[str] = []
-            tgt: list[str] = []
-            beads: list[Merged] = []
-            for unit in read_tmx(path):
-                s, t = unit.text(src_lang) or "", unit.text(tgt_lang) or ""
-                if not s and not t:
-                    continue
-                s_ids = (len(src),) if s else ()
-                t_ids = (len(tgt),) if t else ()
-                if s:
-                    src.append(s)
-                if t:
-                    tgt.append(t)
-                beads.append(Merged(s_ids, t_ids, _confidence(unit.prop("x-confidence")), "confirmed"))
-            if not beads:
-                raise FormatError(f"{path}: every translation unit is empty; nothing to import")
-            self._insert_content(doc, src, tgt, beads)
-            refresh_summary(self._con, doc)
-            action: AddAction = "imported" if old is None else "replaced"
-            self._log(doc_id, None, action, old["signature"] if old else None, _path_text(path))
-        return AddResult(action, doc_id, len(beads))
+        return import_tmx(self, path, doc_id=doc_id, src_lang=src_lang, tgt_lang=tgt_lang)
 
     # -- reading -------------------------------------------------------------------------------
 

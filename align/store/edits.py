@@ -50,10 +50,17 @@ class Row:
     status: str
     src_edit: str | None = None
     tgt_edit: str | None = None
+    recorded: str | None = None
+    """The type as stored when it is not the sentence counts (an imported TMX unit whose
+    sentences could not be cut back); dropped by any change of the bead's sentences."""
 
     @property
     def type(self) -> str:
-        return f"{len(self.src)}-{len(self.tgt)}"
+        return self.recorded or f"{len(self.src)}-{len(self.tgt)}"
+
+    def holding(self, side: Side, ids: tuple[int, ...]) -> Row:
+        """This bead with other sentences on one side, made by the reviewer."""
+        return replace(self, **{side: ids}, status="edited", recorded=None)
 
     def ids(self, side: Side) -> tuple[int, ...]:
         return self.src if side == "src" else self.tgt
@@ -62,11 +69,11 @@ class Row:
         return self.src_edit if side == "src" else self.tgt_edit
 
     def to_json(self) -> list:
-        return [list(self.src), list(self.tgt), self.confidence, self.status, self.src_edit, self.tgt_edit]
+        return [list(self.src), list(self.tgt), self.confidence, self.status, self.src_edit, self.tgt_edit, self.recorded]
 
     @classmethod
     def from_json(cls, v: list) -> Row:
-        return cls(tuple(v[0]), tuple(v[1]), float(v[2]), v[3], v[4], v[5])
+        return cls(tuple(v[0]), tuple(v[1]), float(v[2]), v[3], v[4], v[5], v[6] if len(v) > 6 else None)
 
     def describe(self) -> str:
         """`3 4|5` for a 2-1 bead of source sentences 3, 4 and target 5 (log text)."""
@@ -137,14 +144,18 @@ def _compact(con: sqlite3.Connection, doc: int) -> bool:
 
 def _placed(con: sqlite3.Connection, doc: int, start: int, stop: int) -> list[tuple[int, Row]]:
     """Beads number start .. stop-1 of a document with their stored positions."""
-    cols = "SELECT idx, src_ids, tgt_ids, confidence, status, src_edit, tgt_edit FROM beads "
+    cols = "SELECT idx, src_ids, tgt_ids, confidence, status, src_edit, tgt_edit, type FROM beads "
     if start < 0 or stop <= start:
         return []
     if _compact(con, doc):
         rows = con.execute(cols + "WHERE doc = ? AND idx >= ? AND idx < ? ORDER BY idx", (doc, start, stop))
     else:
         rows = con.execute(cols + "WHERE doc = ? ORDER BY idx LIMIT ? OFFSET ?", (doc, stop - start, start))
-    return [(pos, Row(_ids(s), _ids(t), c, st, se, te)) for pos, s, t, c, st, se, te in rows]
+    out = []
+    for pos, s, t, c, st, se, te, type_ in rows:
+        row = Row(_ids(s), _ids(t), c, st, se, te)
+        out.append((pos, row if row.type == type_ else replace(row, recorded=type_)))
+    return out
 
 
 def _rows(con: sqlite3.Connection, doc: int, start: int, stop: int) -> list[Row]:
@@ -500,7 +511,7 @@ def shift(
             moved, a2, b2 = ids[-1], ids[:-1], (ids[-1], *b.ids(side))
         else:
             moved, a2, b2 = ids[0], (*a.ids(side), ids[0]), ids[1:]
-        after = [r for r in (replace(a, **{side: a2}, status="edited"), replace(b, **{side: b2}, status="edited")) if r.src or r.tgt]
+        after = [r for r in (a.holding(side, a2), b.holding(side, b2)) if r.src or r.tgt]
         note = f"{SIDE_NAMES[side]} sentence {moved} to bead {start + 1 if to == 'next' else start}"
         return after, [("shift", f"{a.describe()} + {b.describe()}", note)]
 
@@ -550,7 +561,7 @@ def detach(
         one = (ids[0],) if end == "first" else (ids[-1],)
         rest = ids[1:] if end == "first" else ids[:-1]
         null = Row(one if side == "src" else (), one if side == "tgt" else (), row.confidence, "edited")
-        kept = replace(row, **{side: rest}, status="edited")
+        kept = row.holding(side, rest)
         after = [null, kept] if end == "first" else [kept, null]
         after = [r for r in after if r.src or r.tgt]
         return after, [("detach", row.describe(), " + ".join(r.describe() for r in after))]
