@@ -149,3 +149,33 @@ def test_a_stale_tab_is_told_and_changes_nothing(browser, corpus: Path) -> None:
         assert stored(corpus) == before
         a.close()
         b.close()
+
+
+def test_the_realign_button_realigns_between_reviewed_beads(browser, tmp_path: Path) -> None:  # noqa: ANN001
+    from align.formats.beads import read_beads
+    from corpus_helpers import DATA
+
+    folder = DATA / "kyoto-dev-clean" / "EPR00071"
+    if not folder.exists():
+        pytest.skip(f"needs the dev data in {DATA}")
+    src = (folder / "ja.sent").read_text(encoding="utf-8").splitlines()
+    tgt = (folder / "en.sent").read_text(encoding="utf-8").splitlines()
+    gold = [(tuple(s), tuple(t)) for s, t in read_beads(folder / "gold.beads")]
+    lump = (tuple(i for s, _ in gold[6:12] for i in s), tuple(j for _, t in gold[6:12] for j in t))
+    path = tmp_path / "c.db"
+    with Corpus(path, create=True) as c:
+        c.add_alignment(alignment_from_lines(src, tgt, gold[:6] + [lump] + gold[12:], model="use-m3"), doc_id="d")
+        c.set_statuses("d", [5, 7], "confirmed")
+    page = browser.new_page(viewport={"width": 1300, "height": 900})
+    page.on("dialog", lambda d: d.accept())  # "Re-align the stretch around bead 6?"
+    with served(path) as (url, _):
+        page.goto(url)
+        page.goto(base(url) + "/doc?id=d&sel=6")
+        with page.expect_navigation(timeout=60_000):
+            page.click("#realign")
+        page.wait_for_selector("tr.bead.selected")
+        assert "re-aligned beads 6-6" in page.locator("#status").inner_text()
+    with Corpus(path) as c:
+        assert [(b.src_ids, b.tgt_ids) for b in c.beads("d")][6:12] == gold[6:12]
+        assert [b.status for b in c.beads("d")][5:13] == ["confirmed"] + ["auto"] * 6 + ["confirmed"]
+    page.close()

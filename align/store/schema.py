@@ -8,7 +8,9 @@ that started before a realign can refuse (inside its write transaction) to write
 that now mean something else.
 Version 4: each reviewer operation's log entry carries what undoes it (`undo`: the beads
 before and after, as JSON), and the log is indexed by document, so undo/redo read only the
-document's own entries.
+document's own entries. From here on beads.idx is a position that orders a document's beads,
+not necessarily its bead number (the rank); see align.store.edits. Files of versions 1-3 hold
+numbers, which are positions too.
 """
 
 from __future__ import annotations

@@ -93,7 +93,7 @@ def create_app(corpus_path: Path, *, token: str) -> Starlette:
         beads, total = browse.window(corpus, doc_id, start, DOC_PAGE)
         info = corpus.document(doc_id)
         return page(
-            "document.html", title=doc_id, doc=info, beads=beads, total=total, start=start, sel=sel,
+            "document.html", title=doc_id, doc=info, beads=beads, total=total, start=start, sel=sel, realign=True,
             prev_url=_url("/doc", id=doc_id, start=max(start - DOC_PAGE, 0), sel=max(start - DOC_PAGE, 0)) if start > 0 else None,
             next_url=_url("/doc", id=doc_id, start=start + DOC_PAGE, sel=start + DOC_PAGE) if start + DOC_PAGE < total else None,
         )  # fmt: skip

@@ -196,21 +196,14 @@
     select(next);
   }
 
-  document.addEventListener("keydown", (e) => {
-    if (document.querySelector("dialog[open]")) return;
-    const t = e.target;
-    if (t instanceof HTMLInputElement || t instanceof HTMLTextAreaElement || t instanceof HTMLSelectElement) {
-      if (e.key === "Escape") t.blur();
-      return;
-    }
-    if (e.altKey) return;
+  // One table from keys to actions: the keyboard and the toolbar buttons (data-key) both use it.
+  function act(key, ctrl) {
     const row = current();
-    const ctrl = e.ctrlKey || e.metaKey;
     let handled = true;
-    if (ctrl && e.key === "z") op("undo");
-    else if (ctrl && e.key === "y") op("redo");
+    if (ctrl && key === "z") op("undo");
+    else if (ctrl && key === "y") op("redo");
     else if (ctrl) handled = false;
-    else switch (e.key) {
+    else switch (key) {
       case "j": case "ArrowDown": move(1); break;
       case "k": case "ArrowUp": move(-1); break;
       case "y": op("confirm"); break;
@@ -243,8 +236,21 @@
       case "?": help.showModal(); break;
       default: handled = false;
     }
-    if (handled) e.preventDefault();
+    return handled;
+  }
+
+  document.addEventListener("keydown", (e) => {
+    if (document.querySelector("dialog[open]")) return;
+    const t = e.target;
+    if (t instanceof HTMLInputElement || t instanceof HTMLTextAreaElement || t instanceof HTMLSelectElement) {
+      if (e.key === "Escape") t.blur();
+      return;
+    }
+    if (e.altKey) return;
+    if (act(e.key, e.ctrlKey || e.metaKey)) e.preventDefault();
   });
+
+  document.querySelectorAll("button[data-key]").forEach((b) => b.addEventListener("click", () => act(b.dataset.key, false)));
 
   rows.forEach((r, k) => r.addEventListener("click", () => select(k, false)));
 
