@@ -54,7 +54,7 @@ def main() -> None:
         print(f"build: {build(corpus, a.beads, a.doc_size):.1f} s", flush=True)
     with Corpus(corpus) as c:
         docs = c.doc_ids()
-        n = int(c.list_documents()["beads"].sum())
+        n = sum(d.beads for d in c.summaries())
     mid = docs[len(docs) // 2]
     print(f"corpus: {n:,} beads in {len(docs)} documents")
     app = make_app(corpus, token=TOKEN, hosts=("testserver",), port=1)

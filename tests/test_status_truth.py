@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from align.cli import app
-from align.store import Corpus, edits
+from align.store import Corpus, edits, export_rows
 from corpus_helpers import KYOTO, gold_alignment, gold_folders
 
 pytestmark = pytest.mark.skipif(not KYOTO.exists(), reason=f"needs the dev data in {KYOTO.parent}")
@@ -53,7 +53,7 @@ def units(tmx: Path) -> list[tuple[str, ...]]:
 def test_export_leaves_rejected_out_unless_asked(corpus: Path, tmp_path: Path) -> None:
     with Corpus(corpus) as c:
         first = c.doc_ids()[0]
-        n_all = sum(1 for _ in c.export_rows(statuses=["auto", "confirmed", "edited", "rejected"]))
+        n_all = sum(1 for _ in export_rows(c, statuses=["auto", "confirmed", "edited", "rejected"]))
     out = tmp_path / "out.jsonl"
     r = run("export", corpus, "-o", out)
     assert r.exit_code == 0
@@ -72,7 +72,7 @@ def test_min_confidence_filters_only_auto_beads(corpus: Path, tmp_path: Path) ->
     got = units(out)
     with Corpus(corpus) as c:
         first = c.doc_ids()[0]
-        every = list(c.export_rows(statuses=["auto", "confirmed", "edited", "rejected"]))
+        every = list(export_rows(c, statuses=["auto", "confirmed", "edited", "rejected"]))
     want = [(b.doc_id, b.bead_index) for b in every if b.src_ids and b.tgt_ids and b.status != "rejected"
             and (b.confidence >= 0.9 or b.status in ("confirmed", "edited"))]  # fmt: skip
     assert [(u[0], int(u[1])) for u in got] == want

@@ -285,4 +285,4 @@ def test_kill_9_of_the_server_mid_edit_loses_no_answered_edit(tmp_path: Path) ->
     with Corpus(path) as c:
         confirmed = {b.bead_index for b in c.beads("big") if b.status == "confirmed"}
         assert set(answered) <= confirmed and len(confirmed) <= len(answered) + 1  # at most one unanswered commit
-        assert c.list_documents()["confirmed"][0] == len(confirmed)
+        assert c.summaries()[0].statuses["confirmed"] == len(confirmed)

@@ -35,18 +35,16 @@ def export_cmd(
     tgt_code: Annotated[Optional[str], typer.Option("--tgt-code", help="TMX target language code, e.g. en-US.")] = None,
 ) -> None:
     """Export the corpus. Files are written atomically: a failed export leaves no partial file."""
-    import polars as pl
-
     from align.formats import choose_format, write_rows
-    from align.store import Corpus
+    from align.store import Corpus, export_rows
 
     out_fmt = choose_format(fmt, output)
     with Corpus(corpus) as c:
         docs = doc or c.doc_ids()
         infos = [c.document(d) for d in docs]
         signatures = {i.signature for i in infos}
-        rows = c.export_rows(doc_ids=doc, statuses=status)
-        rejected = 0 if status else int(c.list_documents().filter(pl.col("doc_id").is_in(docs))["rejected"].sum())
+        rows = export_rows(c, doc_ids=doc, statuses=status)
+        rejected = 0 if status else sum(d.statuses["rejected"] for d in c.summaries() if d.doc_id in docs)
         report = write_rows(
             rows, output, fmt=out_fmt, min_confidence=min_confidence,
             src_lang=src_code or (infos[0].src_lang if infos else "ja"),

@@ -24,10 +24,10 @@ def import_cmd(
     """Import a TMX file: align's own export comes back as the same documents, beads and
     statuses; another tool's units become one document of confirmed beads."""
     from align.formats.tmx import read_tmx_header
-    from align.store import Corpus
+    from align.store import Corpus, import_tmx
 
     read_tmx_header(tmx_file)  # not TMX: fail before creating a corpus file
     with Corpus(corpus, create=True) as c:
-        results = c.import_tmx(tmx_file, doc_id=doc_id, src_lang=src_lang, tgt_lang=tgt_lang)
+        results = import_tmx(c, tmx_file, doc_id=doc_id, src_lang=src_lang, tgt_lang=tgt_lang)
     for r in results:
         typer.echo(f"{r.action} {r.doc_id}: {r.beads} beads")

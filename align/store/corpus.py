@@ -11,22 +11,17 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
-from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
-from align.errors import CorpusError, FormatError, InputError, UsageError
-from align.formats.rows import ExportRow
+from align.errors import CorpusError, InputError, UsageError
 from align.model import BEAD_STATUSES, EXPORTED_STATUSES, REVIEW_THRESHOLD, REVIEWED_STATUSES, Alignment, join_sentences
 from align.store import schema
 from align.store.merge import Merged, Reviewed, merge_reviewed
-from align.store.summary import move_status, refresh_summary
-
-if TYPE_CHECKING:
-    import polars as pl
+from align.store.summary import DocSummary, read_summaries, refresh_summary
 
 AddAction = Literal["added", "unchanged", "realigned", "imported", "replaced"]
 FETCH = 2000
@@ -43,8 +38,20 @@ class AddResult:
     dropped_reviewed: int = 0
 
 
-StoredBead = ExportRow
-"""A bead as stored: ids, texts (edited text where the reviewer changed it), status."""
+@dataclass(frozen=True, slots=True)
+class StoredBead:
+    """A bead as stored: its document and place, texts (the edited text where the reviewer
+    changed it), sentence ids, confidence, shape and review status."""
+
+    doc_id: str
+    bead_index: int
+    src: str
+    tgt: str
+    src_ids: tuple[int, ...]
+    tgt_ids: tuple[int, ...]
+    confidence: float
+    type: str
+    status: str
 
 
 @dataclass(frozen=True)
@@ -77,6 +84,7 @@ def _now() -> str:
 
 
 def _sha256(path: Path | None, fallback: str) -> str:
+    """The sha256 of a file, or of `fallback` (UTF-8) when there is no file."""
     h = hashlib.sha256()
     if path is None:
         h.update(fallback.encode("utf-8", "surrogatepass"))
@@ -113,7 +121,8 @@ def _require_unicode(texts: Sequence[str], what: str, how: str) -> None:
             )
 
 
-def _check_doc_id(doc_id: str) -> None:
+def check_doc_id(doc_id: str) -> None:
+    """UsageError if a document id cannot be stored (not valid Unicode)."""
     if _lone_surrogate(doc_id) is not None:
         raise UsageError(
             f"document id {doc_id!r} is not valid Unicode (a name with bytes that did not decode); "
@@ -135,17 +144,21 @@ def owner_conflict(
     already holds other files (or an imported TMX). None when it is the same pair (or
     either side's files are unknown, as for an alignment built in memory)."""
     new_src, new_tgt = _path_text(src), _path_text(tgt)
-    if origin == "tmx":
+    if origin != "align":
         return f"document {doc_id!r} was imported from {old_src}"
-    if None in (old_src, old_tgt, new_src, new_tgt):
+    if old_src is None or old_tgt is None or new_src is None or new_tgt is None:
         return None
 
     def same(old: str, new: str) -> bool:
         return old == new or Path(old).resolve() == Path(new).resolve()
 
-    if same(old_src, new_src) and same(old_tgt, new_tgt):  # type: ignore[arg-type]
+    if same(old_src, new_src) and same(old_tgt, new_tgt):
         return None
     return f"document {doc_id!r} already holds {old_src} + {old_tgt}"
+
+
+def _owner_hint(doc_id: str) -> str:
+    return f"give this pair its own id (--doc-id NAME), or --replace to re-align {doc_id!r} from it"
 
 
 def default_doc_id(src: Path, src_lang: str = "ja") -> str:
@@ -162,10 +175,6 @@ def default_doc_id(src: Path, src_lang: str = "ja") -> str:
     if not name or name.lower() == src_lang.lower():
         name = Path(src).resolve().parent.name or "doc"
     return name
-
-
-def _owner_hint(doc_id: str) -> str:
-    return f"give this pair its own id (--doc-id NAME), or --replace to re-align {doc_id!r} from it"
 
 
 class Corpus:
@@ -215,7 +224,7 @@ class Corpus:
     # -- documents -----------------------------------------------------------------------------
 
     def _doc_row(self, doc_id: str) -> sqlite3.Row | None:
-        _check_doc_id(doc_id)
+        check_doc_id(doc_id)
         self._con.row_factory = sqlite3.Row
         try:
             return self._con.execute("SELECT * FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
@@ -223,7 +232,7 @@ class Corpus:
             self._con.row_factory = None
 
     def _doc_key(self, doc_id: str) -> int:
-        _check_doc_id(doc_id)
+        check_doc_id(doc_id)
         row = self._con.execute("SELECT id FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
         if row is None:
             raise self._no_document(doc_id)
@@ -231,20 +240,6 @@ class Corpus:
 
     def _no_document(self, doc_id: str) -> CorpusError:
         return CorpusError(f"{self.path}: no document {doc_id!r}; `align list {self.path}` shows them")
-
-    def _doc_key_at(self, doc_id: str, expected_revision: int | None) -> int:
-        """The document's key, checked (call inside the write transaction) to be still at
-        `expected_revision` when one is given."""
-        _check_doc_id(doc_id)
-        row = self._con.execute("SELECT id, revision FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
-        if row is None:
-            raise self._no_document(doc_id)
-        if expected_revision is not None and row[1] != expected_revision:
-            raise CorpusError(
-                f"{self.path}: document {doc_id!r} was re-aligned since the review started; "
-                "run align review again"
-            )
-        return row[0]
 
     def doc_ids(self) -> list[str]:
         """Every document id, in the order they were first added."""
@@ -297,7 +292,7 @@ class Corpus:
                 not 0 <= j < len(tgt_texts) for j in b.tgt
             ):
                 raise UsageError(f"bead {b.src}:{b.tgt} points outside the documents of {doc_id!r}")
-        _check_doc_id(doc_id)
+        check_doc_id(doc_id)
         fix = "convert the file to UTF-8 (or repair its bytes) and add it again"
         for side, texts, path, a_doc in (
             ("source", src_texts, src_path, alignment.src), ("target", tgt_texts, tgt_path, alignment.tgt)
@@ -416,55 +411,54 @@ class Corpus:
 
     # -- importing -----------------------------------------------------------------------------
 
-    def import_tmx(
+    def store_imported(
         self,
         path: Path,
+        documents: Sequence[tuple[str, Callable[[], tuple[Sequence[str], Sequence[str], Sequence[Merged]]]]],
         *,
-        doc_id: str | None = None,
-        src_lang: str | None = None,
-        tgt_lang: str | None = None,
+        src_lang: str,
+        tgt_lang: str,
+        origin: str = "tmx",
     ) -> list[AddResult]:
-        """Import a TMX file, one document per x-doc-id, keeping bead order, types and review
-        statuses (one transaction); see align.store.tmx_import."""
-        from align.store.tmx_import import import_tmx
-
-        return import_tmx(self, path, doc_id=doc_id, src_lang=src_lang, tgt_lang=tgt_lang)
+        """Store the documents of an imported file, all in ONE transaction: each (doc_id,
+        content) is "imported", or "replaced" for an existing id (the log keeps a record), or
+        "unchanged" when that file (same sha256) was the last import of that id. `content()`
+        gives the (source sentences, target sentences, beads); it is called inside the
+        transaction, only when needed, and an error it raises changes nothing."""
+        sha = _sha256(path, "")
+        results: list[AddResult] = []
+        with self._write():
+            for doc_id, content in documents:
+                old = self._doc_row(doc_id)
+                if old is not None and old["origin"] == origin and old["src_sha256"] == sha:
+                    n = self._con.execute("SELECT count(*) FROM beads WHERE doc = ?", (old["id"],)).fetchone()[0]
+                    results.append(AddResult("unchanged", doc_id, n))
+                    continue
+                meta = (_path_text(path), _path_text(path), src_lang, tgt_lang, sha, sha, None, None, None, origin, _now())
+                if old is None:
+                    doc = self._insert_document(doc_id, meta)
+                else:
+                    doc = old["id"]
+                    self._replace_document(doc, meta)
+                src, tgt, beads = content()
+                self._insert_content(doc, src, tgt, beads)
+                refresh_summary(self._con, doc)
+                action: AddAction = "imported" if old is None else "replaced"
+                self._log(doc_id, None, action, old["signature"] if old else None, _path_text(path))
+                results.append(AddResult(action, doc_id, len(beads)))
+        return results
 
     # -- reading -------------------------------------------------------------------------------
 
-    def list_documents(self, *, threshold: float = REVIEW_THRESHOLD) -> pl.DataFrame:
-        """One row per document: sentences per side, beads (total and by type), mean
-        confidence, beads below `threshold`, and beads by review status."""
-        import polars as pl
-
-        below = dict(self._con.execute(
-            "SELECT doc, count(*) FROM beads WHERE confidence < ? GROUP BY doc", (threshold,)
-        ).fetchall())  # fmt: skip
-        rows = self._con.execute(
-            "SELECT d.id, d.doc_id, s.n_src, s.n_tgt, s.n_beads, s.types, s.mean_confidence, "
-            "s.n_auto, s.n_confirmed, s.n_edited, s.n_rejected "
-            "FROM documents d JOIN doc_summary s ON s.doc = d.id ORDER BY d.id"
-        ).fetchall()
-        types_per_doc = [json.loads(r[5]) for r in rows]
-        all_types = sorted(
-            {t for ts in types_per_doc for t in ts},
-            key=lambda t: (t != "1-1", sum(map(int, t.split("-"))), [-int(x) for x in t.split("-")]),
-        )
-        data: dict[str, list] = {"doc_id": [r[1] for r in rows], "src_sents": [r[2] for r in rows],
-                                 "tgt_sents": [r[3] for r in rows], "beads": [r[4] for r in rows]}  # fmt: skip
-        for t in all_types:
-            data[t] = [ts.get(t, 0) for ts in types_per_doc]
-        data["mean_conf"] = [r[6] for r in rows]
-        data[f"below_{threshold:g}"] = [below.get(r[0], 0) for r in rows]
-        for k, name in enumerate(("auto", "confirmed", "edited", "rejected")):
-            data[name] = [r[7 + k] for r in rows]
-        schema_ = {k: (pl.Utf8 if k == "doc_id" else pl.Float64 if k == "mean_conf" else pl.Int64) for k in data}
-        return pl.DataFrame(data, schema=schema_)
+    def summaries(self, *, threshold: float = REVIEW_THRESHOLD) -> list[DocSummary]:
+        """Every document's summary (sentences, beads by type and status, mean confidence,
+        beads below `threshold`), in the order they were first added."""
+        return read_summaries(self._con, threshold)
 
     def beads(self, doc_id: str, *, below: float | None = None) -> list[StoredBead]:
         """The beads of one document in order (only those with confidence < `below` if given)."""
         doc = self._doc_key(doc_id)
-        return list(self._export_rows([(doc, doc_id)], None, None, True, below=below))
+        return list(self._iter_beads([(doc, doc_id)], None, None, True, below=below))
 
     def bead(self, doc_id: str, bead_idx: int) -> StoredBead:
         """One bead, reading only its own row and sentences (fast on any document size)."""
@@ -474,11 +468,10 @@ class Corpus:
         """Bead `bead_idx` of `doc`; with aligned=True its texts ignore any edit (the aligner's)."""
         from align.store.edits import position  # idx is a position, not the bead's number
 
-        pos = position(self._con, doc, bead_idx)
         row = self._con.execute(
             "SELECT idx, src_ids, tgt_ids, confidence, type, status, src_edit, tgt_edit "
             "FROM beads WHERE doc = ? AND idx = ?",
-            (doc, pos),
+            (doc, position(self._con, doc, bead_idx)),
         ).fetchone()
         if row is not None:
             row = (bead_idx, *row[1:])
@@ -497,7 +490,7 @@ class Corpus:
                 f"SELECT idx, text FROM sentences WHERE doc = ? AND side = ? AND idx IN ({', '.join('?' * len(ids))})",
                 (doc, side, *ids),
             )) if ids else {}  # fmt: skip
-        return _export_row(doc_id, row, texts["src"], texts["tgt"], src_lang, tgt_lang)
+        return _stored_bead(doc_id, row, texts["src"], texts["tgt"], src_lang, tgt_lang)
 
     def set_status(
         self, doc_id: str, bead_idx: int, status: str, *, expected_revision: int | None = None
@@ -553,15 +546,15 @@ class Corpus:
             return self._con.execute(sql + " ORDER BY id").fetchall()
         return self._con.execute(sql + " WHERE doc_id = ? ORDER BY id", (doc_id,)).fetchall()
 
-    def export_rows(
+    def iter_beads(
         self,
         *,
         doc_ids: Sequence[str] | None = None,
         statuses: Sequence[str] | None = None,
         min_confidence: float | None = None,
         include_unaligned: bool = True,
-    ) -> Iterator[ExportRow]:
-        """Stream the beads of the corpus (or of `doc_ids`, in that order) as export rows.
+    ) -> Iterator[StoredBead]:
+        """Stream the beads of the corpus (or of `doc_ids`, in that order), filtered.
 
         Review status is the truth: `statuses` None means every status but `rejected`, and
         `min_confidence` leaves out only `auto` beads below it (confirmed and edited stay).
@@ -573,11 +566,11 @@ class Corpus:
                 raise UsageError(f"unknown status {s!r}; use one of {', '.join(BEAD_STATUSES)}")
         targets = [(self._doc_key(d), d) for d in doc_ids] if doc_ids else None
         statuses = EXPORTED_STATUSES if statuses is None else statuses
-        return self._export_rows(targets, statuses, min_confidence, include_unaligned)
+        return self._iter_beads(targets, statuses, min_confidence, include_unaligned)
 
-    def _export_rows(  # noqa: ANN001
+    def _iter_beads(  # noqa: ANN001
         self, targets, statuses, min_confidence, include_unaligned, *, below: float | None = None
-    ) -> Iterator[ExportRow]:
+    ) -> Iterator[StoredBead]:
         con = schema.connect(self.path)
         try:
             con.execute("BEGIN")
@@ -607,7 +600,7 @@ class Corpus:
                 )
                 while chunk := cur.fetchmany(FETCH):
                     for row in chunk:
-                        yield _export_row(doc_id, row, src, tgt, src_lang, tgt_lang)
+                        yield _stored_bead(doc_id, row, src, tgt, src_lang, tgt_lang)
             con.execute("COMMIT")
         except sqlite3.Error as e:
             raise schema.translate_error(e, self.path) from None
@@ -615,25 +608,17 @@ class Corpus:
             con.close()
 
 
-def _export_row(doc_id: str, row: tuple, src, tgt, src_lang: str, tgt_lang: str) -> ExportRow:  # noqa: ANN001
-    """A bead row (idx, src_ids, tgt_ids, confidence, type, status, src_edit, tgt_edit) as an
-    export row; `src`/`tgt` map sentence index → text (a list, or a dict of just these)."""
+def _stored_bead(doc_id: str, row: tuple, src, tgt, src_lang: str, tgt_lang: str) -> StoredBead:  # noqa: ANN001
+    """A bead row (idx, src_ids, tgt_ids, confidence, type, status, src_edit, tgt_edit) as a
+    StoredBead; `src`/`tgt` map sentence index → text (a list, or a dict of just these)."""
     idx, s_ids, t_ids, conf, type_, status, s_edit, t_edit = row
     s, t = _ids(s_ids), _ids(t_ids)
-    return ExportRow(
+    return StoredBead(
         doc_id, idx,
         s_edit if s_edit is not None else join_sentences([src[i] for i in s], src_lang),
         t_edit if t_edit is not None else join_sentences([tgt[j] for j in t], tgt_lang),
         s, t, conf, type_, status,
     )  # fmt: skip
-
-
-def _confidence(text: str | None) -> float:
-    try:
-        value = float(text) if text is not None else 1.0
-    except ValueError:
-        return 1.0
-    return value if 0.0 <= value <= 1.0 else 1.0
 
 
 class _Transaction:
