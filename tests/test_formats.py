@@ -16,7 +16,8 @@ from align.errors import UsageError
 from align.formats import ExportRow, format_from_path, rows_from_alignment, write_rows
 from align.formats import parquet, read_rows
 from align.formats.rows import FIELDS
-from corpus_helpers import KYOTO, gold_alignment
+from corpus_helpers import gold_alignment
+from data_paths import CMAC
 
 HOSTILE = [
     "<script>alert('x')</script> & &amp;",
@@ -44,9 +45,9 @@ def test_format_from_path_knows_every_format_and_names_them_on_error() -> None:
 
 
 def test_rows_from_gold_alignment_carry_the_gold_texts() -> None:
-    folder = KYOTO / "BDS00519"
+    folder = CMAC
     a = gold_alignment(folder)
-    rows = list(rows_from_alignment(a, doc_id="BDS00519"))
+    rows = list(rows_from_alignment(a, doc_id="cmac-2024"))
     ja = (folder / "ja.sent").read_text(encoding="utf-8").splitlines()
     en = (folder / "en.sent").read_text(encoding="utf-8").splitlines()
     assert len(rows) == len(read_beads(folder / "gold.beads"))
@@ -128,7 +129,7 @@ def test_parquet_streams_in_row_groups(tmp_path: Path, monkeypatch: pytest.Monke
 
 
 def test_beads_format_reproduces_the_gold_file(tmp_path: Path) -> None:
-    folder = KYOTO / "GNM00268"
+    folder = CMAC
     out = tmp_path / "x.beads"
     write_rows(rows_from_alignment(gold_alignment(folder)), out, fmt="beads")
     assert read_beads(out) == read_beads(folder / "gold.beads")
@@ -139,7 +140,7 @@ def test_beads_format_reproduces_the_gold_file(tmp_path: Path) -> None:
 
 
 def test_unaligned_and_confidence_filters(tmp_path: Path) -> None:
-    a = gold_alignment(KYOTO / "BDS00519")
+    a = gold_alignment(CMAC)
     n_all = len(a.beads)
     n_unaligned = sum(1 for b in a.beads if not b.src or not b.tgt)
     assert n_unaligned > 0

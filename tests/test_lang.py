@@ -7,20 +7,21 @@ from pathlib import Path
 import pytest
 
 from align.read.lang import detect_language
-
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
-CMAC = Path(__file__).resolve().parents[1] / "corpora" / "cmac-2024"
+from data_paths import CMAC, CORPORA, DATA, data_glob, needs_data
 
 
-@pytest.mark.parametrize("path", sorted(DATA.glob("kyoto-dev-clean/*/*.sent")), ids=lambda p: f"{p.parent.name}/{p.name}")
-def test_kyoto_sides(path: Path) -> None:
+@pytest.mark.parametrize(
+    "path", sorted(CORPORA.glob("*/*.sent")) + data_glob("kyoto-dev-clean/*/*.sent"), ids=lambda p: f"{p.parent.name}/{p.name}"
+)
+def test_sentence_files_by_side(path: Path) -> None:
     assert detect_language(path.read_text(encoding="utf-8")) == path.stem
 
 
+@needs_data
 def test_every_kyoto_english_line_of_some_length_is_english() -> None:
     """Frequent-word voting must not turn English into German or French on short texts."""
     checked = 0
-    for path in sorted(DATA.glob("kyoto-dev-clean/*/en.sent")):
+    for path in data_glob("kyoto-dev-clean/*/en.sent"):
         for line in path.read_text(encoding="utf-8").split("\n"):
             if len(line) > 40:
                 assert detect_language(line) == "en", line
@@ -28,9 +29,10 @@ def test_every_kyoto_english_line_of_some_length_is_english() -> None:
     assert checked > 500
 
 
+@needs_data
 def test_every_kyoto_japanese_line_with_kana_is_japanese() -> None:
     checked = 0
-    for path in sorted(DATA.glob("kyoto-dev-clean/*/ja.sent")):
+    for path in data_glob("kyoto-dev-clean/*/ja.sent"):
         for line in path.read_text(encoding="utf-8").split("\n"):
             if any("\u3041" <= c <= "\u30fa" for c in line):
                 assert detect_language(line) == "ja", line
@@ -38,6 +40,7 @@ def test_every_kyoto_japanese_line_with_kana_is_japanese() -> None:
     assert checked > 450
 
 
+@needs_data
 @pytest.mark.parametrize(("name", "lang"), [("dev.de", "de"), ("dev.fr", "fr")])
 def test_textberg_german_and_french(name: str, lang: str) -> None:
     assert detect_language((DATA / "textberg-dev" / name).read_text(encoding="utf-8")) == lang

@@ -17,12 +17,11 @@ from align.read.decode import decode_bytes
 from align.errors import InputError, UsageError
 from align.model import Document
 from align.read import clean_text, parse_document, read_document
+from data_paths import CMAC, CORPORA, data_glob, needs_data
 
-REPO = Path(__file__).resolve().parents[1]
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
-SEED = DATA / "seed" / "cmac-2024-remarks.en.md"
-CMAC = REPO / "corpora" / "cmac-2024"
-KYOTO = sorted(p for p in DATA.glob("kyoto-dev-*/*/*.txt") if p.name in ("ja.txt", "en.txt"))
+SEED = CMAC / "en.md"  # the MOFA speech as published (broken lines, markup)
+BUNDLED_KYOTO = sorted(CORPORA.glob("kyoto-*/[je]n.txt"))
+KYOTO = [p for p in data_glob("kyoto-dev-*/*/*.txt") if p.name in ("ja.txt", "en.txt")]
 
 
 def texts(doc: Document) -> list[str]:
@@ -142,7 +141,7 @@ def test_cmac_japanese_breaks_are_joined_without_spaces() -> None:
 # ---------------------------------------------------------------- Kyoto raw texts
 
 
-@pytest.mark.parametrize("path", KYOTO, ids=lambda p: f"{p.parent.parent.name}/{p.parent.name}/{p.name}")
+@pytest.mark.parametrize("path", BUNDLED_KYOTO + KYOTO, ids=lambda p: f"{p.parent.parent.name}/{p.parent.name}/{p.name}")
 def test_kyoto_blocks_are_the_lines(path: Path) -> None:
     doc = read_document(path)
     lines = [line.strip() for line in path.read_text(encoding="utf-8").split("\n") if line.strip()]
@@ -152,6 +151,7 @@ def test_kyoto_blocks_are_the_lines(path: Path) -> None:
     assert doc.lang == path.stem
 
 
+@needs_data
 def test_all_kyoto_files_were_checked() -> None:
     assert len(KYOTO) == 80
 
@@ -176,10 +176,11 @@ def test_japanese_encodings_round_trip(tmp_path: Path, codec: str) -> None:
     assert decode_bytes(data, name="ja.md") == text
 
 
+@needs_data
 @pytest.mark.parametrize("codec", ["cp932", "euc_jp", "utf-16", "utf-8-sig"])
 def test_kyoto_japanese_round_trip(tmp_path: Path, codec: str) -> None:
     checked = 0
-    for src in sorted(DATA.glob("kyoto-dev-clean/*/ja.txt")):
+    for src in data_glob("kyoto-dev-clean/*/ja.txt"):
         text = src.read_text(encoding="utf-8")
         try:
             data = text.encode(codec)
@@ -192,11 +193,12 @@ def test_kyoto_japanese_round_trip(tmp_path: Path, codec: str) -> None:
     assert checked >= 15
 
 
+@needs_data
 @pytest.mark.parametrize("codec", ["cp932", "euc_jp"])
 def test_every_short_kyoto_line_decodes_right(codec: str) -> None:
     """CP932 and EUC-JP overlap; even one short line (kanji only) must come back as written."""
     checked = 0
-    for src in sorted(DATA.glob("kyoto-dev-clean/*/ja.txt")):
+    for src in data_glob("kyoto-dev-clean/*/ja.txt"):
         for line in src.read_text(encoding="utf-8").split("\n"):
             try:
                 data = line.encode(codec)

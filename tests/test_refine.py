@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -11,20 +10,16 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from align.aligner import AlignSettings, align_sentences
-from align.formats.beads import read_beads
 from align.encoders import get_encoder
 from align.errors import UsageError
 from align.model import Bead
 from align.aligner.refine import doubtful_regions
-
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+from corpus_helpers import read_gold
+from data_paths import DATA, needs_data
 
 
 def article(kind: str, name: str) -> tuple[list[str], list[str], list]:
-    d = DATA / kind / name
-    return (d / "ja.sent").read_text("utf-8").splitlines(), (d / "en.sent").read_text("utf-8").splitlines(), read_beads(
-        d / "gold.beads"
-    )
+    return read_gold(DATA / kind / name)
 
 
 @pytest.fixture(scope="module")
@@ -45,6 +40,7 @@ def gold_path(gold) -> list[tuple[int, int, int, int]]:
     return out
 
 
+@needs_data
 def test_refine_rejoins_real_2_1_and_1_2_beads_split_in_two(enc) -> None:
     """Give refine the gold path with one 2-1 (1-2) bead cut into 1-1 + 1-0 (0-1), the split
     a sum-of-vectors search makes; it must put the bead back (measured 33 of 36 on the
@@ -85,6 +81,7 @@ def test_refine_rejoins_real_2_1_and_1_2_beads_split_in_two(enc) -> None:
     assert tried == 13 and restored >= 11  # measured 12
 
 
+@needs_data
 def test_refine_is_no_worse_on_hard_articles(enc) -> None:
     from align.aligner.evaluate import score
 

@@ -1,6 +1,6 @@
 """The review loop and the scripted status commands, through the CLI on real corpora.
 
-Corpora are built with the store's API from the shared data's gold (fast), except the
+Corpora are built with the store's API from the bundled corpora's gold (fast), except the
 end-to-end re-add test, which runs the real `align add` on the bundled CMAC sample.
 """
 
@@ -27,11 +27,10 @@ from align.errors import CorpusError, UsageError
 from align.review import ReviewSession
 from align.store import Corpus, export_rows
 from align.store.tables import documents_table
-from corpus_helpers import KYOTO, gold_alignment
+from corpus_helpers import gold_alignment
+from data_paths import CLT, CMAC, EPR
 
 DOC = "EPR00071"
-ROOT = Path(__file__).resolve().parents[1]
-CMAC = ROOT / "corpora" / "cmac-2024"
 TITLE = re.compile(r"^(\d+)/(\d+)  (\S+) bead (\d+) ", re.M)
 
 
@@ -73,7 +72,7 @@ def _wide_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
 def corpus(tmp_path: Path) -> Path:
     path = tmp_path / "c.db"
     with Corpus(path, create=True) as c:
-        c.add_alignment(gold_alignment(KYOTO / DOC), doc_id=DOC)
+        c.add_alignment(gold_alignment(EPR), doc_id=DOC)
     return path
 
 
@@ -276,7 +275,7 @@ def test_a_realigned_document_stops_the_session(corpus: Path) -> None:
         s = ReviewSession(c, DOC)
         s.confirm()
         with Corpus(corpus) as other:  # another process realigns the document meanwhile
-            other.add_alignment(gold_alignment(KYOTO / DOC, model="gold-v2"), doc_id=DOC)
+            other.add_alignment(gold_alignment(EPR, model="gold-v2"), doc_id=DOC)
         with pytest.raises(CorpusError, match="re-aligned since the review started; run align review again"):
             s.reject()
         assert c.beads(DOC)[s.queue[1]].status == "auto"
@@ -342,7 +341,7 @@ def test_session_matches_a_simple_model(tmp_path: Path, answers: list[str]) -> N
     and the log has one entry per real change."""
     folder = Path(tempfile.mkdtemp(dir=tmp_path))
     with Corpus(folder / "c.db", create=True) as c:
-        c.add_alignment(gold_alignment(KYOTO / "CLT01161"), doc_id="d")
+        c.add_alignment(gold_alignment(CLT), doc_id="d")
         gold_rows = c.beads("d")
         s = ReviewSession(c, "d")
         q = list(s.queue)
@@ -462,7 +461,7 @@ def test_a_realign_within_the_same_second_and_signature_stops_the_session(
     import align.store.corpus as store
 
     monkeypatch.setattr(store, "_now", lambda: "2026-01-01T00:00:00Z")
-    folder = KYOTO / DOC
+    folder = EPR
     ja = (folder / "ja.sent").read_text(encoding="utf-8").splitlines()
     en = (folder / "en.sent").read_text(encoding="utf-8").splitlines()
     from align.formats.beads import read_beads
@@ -515,11 +514,10 @@ with Corpus(Path({path!r})) as c:
 def test_kill_9_during_confirm_all_above_confirms_all_or_none(tmp_path: Path) -> None:
     import random
 
-    from corpus_helpers import DATA, alignment_from_lines
+    from corpus_helpers import alignment_from_lines, many_lines
 
     n = 20_000
-    ja = (DATA / "scale-dev" / "50k.ja").read_text(encoding="utf-8").splitlines()[:n]
-    en = (DATA / "scale-dev" / "50k.en").read_text(encoding="utf-8").splitlines()[:n]
+    ja, en = many_lines(n)
     master = tmp_path / "master.db"
     with Corpus(master, create=True) as c:
         c.add_alignment(alignment_from_lines(ja, en, [((i,), (i,)) for i in range(n)]), doc_id="big")
@@ -607,7 +605,7 @@ def test_confirm_does_not_overwrite_an_answer_given_after_it_was_planned(corpus:
         assert snapshot(corpus) == before
         change = plan_status_change(c, DOC, "confirmed", at_or_above=0.9)
         with Corpus(corpus) as other:  # a realign between plan and apply
-            other.add_alignment(gold_alignment(KYOTO / DOC, model="gold-v2"), doc_id=DOC)
+            other.add_alignment(gold_alignment(EPR, model="gold-v2"), doc_id=DOC)
         before = snapshot(corpus)
         with pytest.raises(CorpusError, match="re-aligned since"):
             apply_status_change(c, change)

@@ -21,7 +21,8 @@ from align.formats import rows_from_alignment, write_rows
 from align.store import Corpus, default_doc_id, export_rows, import_tmx, schema
 from align.store.tables import documents_table
 from align.store.merge import Reviewed, merge_reviewed
-from corpus_helpers import DATA, KYOTO, alignment_from_lines, gold_alignment, gold_folders
+from corpus_helpers import alignment_from_lines, gold_alignment, gold_folders, many_lines
+from data_paths import CLT, CMAC, EPR
 
 TESTS = Path(__file__).resolve().parent
 
@@ -54,7 +55,7 @@ def test_missing_bad_and_foreign_files_are_refused(tmp_path: Path) -> None:
 
 
 def test_add_unchanged_list_and_export(tmp_path: Path) -> None:
-    folders = gold_folders()[:4]
+    folders = gold_folders()
     with Corpus(tmp_path / "c.db", create=True) as c:
         for f in folders:
             r = _add_gold(c, f)
@@ -85,7 +86,7 @@ def test_add_unchanged_list_and_export(tmp_path: Path) -> None:
 
 
 def test_realign_keeps_reviewed_beads_whose_sentences_remain(tmp_path: Path) -> None:
-    folder = KYOTO / "BDS00519"
+    folder = CMAC
     ja, en = _lines(folder, "ja.sent"), _lines(folder, "en.sent")
     gold = read_beads(folder / "gold.beads")
     one_one = [k for k, (s, t) in enumerate(gold) if len(s) == len(t) == 1]
@@ -172,21 +173,21 @@ def test_merge_invariants(old_shapes, new_shapes, data) -> None:  # noqa: ANN001
 
 def test_status_edit_log_and_append_only(tmp_path: Path) -> None:
     with Corpus(tmp_path / "c.db", create=True) as c:
-        _add_gold(c, KYOTO / "CLT01161")
-        c.set_status("CLT01161", 0, "confirmed")
-        c.set_status("CLT01161", 0, "confirmed")  # no change, no log entry
-        c.edit_bead("CLT01161", 1, src="直した文。")
+        _add_gold(c, CLT)
+        c.set_status(CLT.name, 0, "confirmed")
+        c.set_status(CLT.name, 0, "confirmed")  # no change, no log entry
+        c.edit_bead(CLT.name, 1, src="直した文。")
         with pytest.raises(UsageError, match="unknown status"):
-            c.set_status("CLT01161", 0, "ok")
+            c.set_status(CLT.name, 0, "ok")
         with pytest.raises(CorpusError, match="has no bead 999"):
-            c.set_status("CLT01161", 999, "confirmed")
+            c.set_status(CLT.name, 999, "confirmed")
         with pytest.raises(CorpusError, match="no document"):
             c.beads("nope")
-        log = c.log("CLT01161")
+        log = c.log(CLT.name)
         assert [(e[2], e[3], e[5]) for e in log] == [
             (None, "added", "align:test|model:gold|seg:lines"), (0, "status", "confirmed"), (1, "edit-src", "直した文。"),
         ]  # fmt: skip
-        assert c.beads("CLT01161")[1].src == "直した文。" and c.beads("CLT01161")[1].status == "edited"
+        assert c.beads(CLT.name)[1].src == "直した文。" and c.beads(CLT.name)[1].status == "edited"
         assert documents_table(c).row(0, named=True)["edited"] == 1
         con = sqlite3.connect(tmp_path / "c.db")
         with pytest.raises(sqlite3.DatabaseError, match="append-only"):
@@ -218,16 +219,16 @@ def test_migration_from_v1_and_newer_version_refused(tmp_path: Path) -> None:
 def test_busy_corpus_fails_with_a_clear_message(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "c.db"
     with Corpus(path, create=True) as c:
-        _add_gold(c, KYOTO / "CLT01161")
+        _add_gold(c, CLT)
     monkeypatch.setattr(schema, "BUSY_TIMEOUT_MS", 200)
     holder = sqlite3.connect(path, isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")
     try:
         with Corpus(path) as c:
-            assert len(c.beads("CLT01161")) == 9  # readers are not blocked (WAL)
+            assert len(c.beads(CLT.name)) == 10  # readers are not blocked (WAL)
             t0 = time.monotonic()
             with pytest.raises(CorpusError, match="corpus is busy"):
-                c.set_status("CLT01161", 0, "confirmed")
+                c.set_status(CLT.name, 0, "confirmed")
             assert time.monotonic() - t0 >= 0.15
     finally:
         holder.execute("ROLLBACK")
@@ -235,15 +236,14 @@ def test_busy_corpus_fails_with_a_clear_message(tmp_path: Path, monkeypatch: pyt
 
 
 def test_import_tmx_and_round_trip(tmp_path: Path) -> None:
-    folder = KYOTO / "GNM00268"
-    a = gold_alignment(folder)
+    a = gold_alignment(CMAC)
     first = tmp_path / "first.tmx"
-    write_rows(rows_from_alignment(a, doc_id="GNM00268"), first, fmt="tmx", src_lang="ja-JP", tgt_lang="en-US")
+    write_rows(rows_from_alignment(a, doc_id="cmac-2024"), first, fmt="tmx", src_lang="ja-JP", tgt_lang="en-US")
     with Corpus(tmp_path / "c.db", create=True) as c:
         (r,) = import_tmx(c, first)
-        assert (r.action, r.doc_id) == ("imported", "GNM00268")
+        assert (r.action, r.doc_id) == ("imported", "cmac-2024")
         assert import_tmx(c, first)[0].action == "unchanged"
-        beads = c.beads("GNM00268")
+        beads = c.beads("cmac-2024")
         assert {b.status for b in beads} == {"auto"}  # as the file says (x-status)
         assert [(b.src, b.tgt, b.confidence) for b in beads] == [
             (a.src_text(b), a.tgt_text(b), b.confidence) for b in a.beads if b.src and b.tgt
@@ -256,7 +256,7 @@ def test_import_tmx_and_round_trip(tmp_path: Path) -> None:
 
         def units(p: Path) -> list[str]:
             text = p.read_text(encoding="utf-8")
-            return text[text.index("<body>"):].replace(">again<", ">GNM00268<").replace('"again:', '"GNM00268:').splitlines()
+            return text[text.index("<body>"):].replace(">again<", ">cmac-2024<").replace('"again:', '"cmac-2024:').splitlines()
 
         assert units(second) == units(third)  # a fixed point after one import
         assert import_tmx(c, first, doc_id="again")[0].action == "replaced"
@@ -268,7 +268,7 @@ def test_import_tmx_and_round_trip(tmp_path: Path) -> None:
         not_tmx.write_text("[0]:[0]\n")
         with pytest.raises(FormatError, match=r"x\.tmx"):
             import_tmx(c, not_tmx)
-        assert c.doc_ids() == ["GNM00268", "again", "all"]
+        assert c.doc_ids() == ["cmac-2024", "again", "all"]
 
 
 def test_default_doc_id() -> None:
@@ -311,11 +311,10 @@ _CRASH_CHILD = """
 import sys
 sys.path.insert(0, {tests!r})
 from pathlib import Path
-from corpus_helpers import alignment_from_lines, gold_alignment, gold_folders
+from corpus_helpers import alignment_from_lines, gold_alignment, gold_folders, many_lines
 from align.store import Corpus, export_rows, import_tmx
 folders = gold_folders()
-ja = Path({ja!r}).read_text(encoding="utf-8").splitlines()[:{n_big}]
-en = Path({en!r}).read_text(encoding="utf-8").splitlines()[:{n_big}]
+ja, en = many_lines({n_big})
 big = alignment_from_lines(ja, en, [((i,), (i,)) for i in range({n_big})])
 c = Corpus(Path({path!r}), create=True)
 print("ready", flush=True)
@@ -344,8 +343,7 @@ def test_kill_9_during_add_and_import_leaves_a_consistent_corpus(tmp_path: Path)
     rng = random.Random(7)
     for round_ in range(10):
         code = _CRASH_CHILD.format(
-            tests=str(TESTS), ja=str(DATA / "scale-dev" / "50k.ja"), en=str(DATA / "scale-dev" / "50k.en"),
-            n_big=n_big, path=str(path), tmx=str(tmx), start=round_ * 1000,
+            tests=str(TESTS), n_big=n_big, path=str(path), tmx=str(tmx), start=round_ * 1000,
         )  # fmt: skip
         child = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
         assert child.stdout.readline().strip() == "ready"
@@ -413,7 +411,7 @@ def test_migration_from_v2_adds_revisions_and_realign_raises_them(tmp_path: Path
     con.executemany("INSERT INTO sentences VALUES (1, ?, ?, ?)", [("src", 0, "一"), ("tgt", 0, "One")])
     con.execute("INSERT INTO beads VALUES (1, 0, '0', '0', 0.5, '1-1', 'auto', NULL, NULL)")
     con.close()
-    folder = KYOTO / "CLT01161"
+    folder = CLT
     with Corpus(path) as c:
         assert c.document("d").revision == 1
         c.set_status("d", 0, "confirmed", expected_revision=1)
@@ -425,7 +423,7 @@ def test_migration_from_v2_adds_revisions_and_realign_raises_them(tmp_path: Path
         assert _add_gold(c, folder, model="v2").action == "realigned"
         assert c.document(folder.name).revision == 2
         before = (c.beads(folder.name), c.log(folder.name))
-        stale = "document 'CLT01161' was re-aligned since the review started; run align review again"
+        stale = f"document '{CLT.name}' was re-aligned since the review started; run align review again"
         with pytest.raises(CorpusError, match=stale):
             c.set_status(folder.name, 0, "confirmed", expected_revision=1)
         with pytest.raises(CorpusError, match=stale):
@@ -443,13 +441,12 @@ def test_migration_from_v2_adds_revisions_and_realign_raises_them(tmp_path: Path
 
 
 def _big_alignment(n: int):  # noqa: ANN202
-    ja = (DATA / "scale-dev" / "50k.ja").read_text(encoding="utf-8").splitlines()[:n]
-    en = (DATA / "scale-dev" / "50k.en").read_text(encoding="utf-8").splitlines()[:n]
+    ja, en = many_lines(n)
     return alignment_from_lines(ja, en, [((i,), (i,)) for i in range(n)])
 
 
 def test_set_statuses_is_one_transaction_with_its_log(tmp_path: Path) -> None:
-    folder = KYOTO / "EPR00071"
+    folder = EPR
     with Corpus(tmp_path / "c.db", create=True) as c:
         _add_gold(c, folder)
         n = len(c.beads(folder.name))
@@ -500,14 +497,14 @@ def test_edit_reads_only_the_bead_it_edits(tmp_path: Path, monkeypatch: pytest.M
 
     monkeypatch.setattr(schema, "connect", counting_connect)
     with Corpus(tmp_path / "c.db", create=True) as c:
-        _add_gold(c, KYOTO / "CLT01161")
+        _add_gold(c, CLT)
         c.add_alignment(_big_alignment(20_000), doc_id="big")
-        small = edit_cost(c, "CLT01161", 4)
+        small = edit_cost(c, CLT.name, 4)
         big = edit_cost(c, "big", 12_345)
         assert big <= 2 * small + 5, (small, big)
         b = c.bead("big", 12_345)
         assert (b.src, b.tgt, b.status, b.src_ids) == ("直した。", "edited 12345", "edited", (12_345,))
-        ja = (DATA / "scale-dev" / "50k.ja").read_text(encoding="utf-8").splitlines()
+        ja, _ = many_lines(20_000)
         assert c.log("big")[-2][3:] == ("edit-src", ja[12_345], "直した。")  # logged from the aligned text
 
 

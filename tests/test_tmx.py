@@ -14,7 +14,8 @@ import align
 from align.errors import FormatError, InputError
 from align.formats import ExportRow, rows_from_alignment, write_rows
 from align.formats.tmx import read_tmx, read_tmx_header
-from corpus_helpers import KYOTO, gold_alignment, gold_folders
+from corpus_helpers import gold_alignment, gold_folders
+from data_paths import CLT
 
 DTD = etree.DTD(str(Path(__file__).parent / "fixtures" / "tmx14.dtd"))
 ILLEGAL = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -37,7 +38,7 @@ def ttk_units(path: Path, src: str = "ja", tgt: str = "en") -> list[tuple[str, s
 
 
 def test_gold_exports_validate_and_read_back_in_translate_toolkit(tmp_path: Path) -> None:
-    for folder in gold_folders()[:8]:
+    for folder in gold_folders():
         a = gold_alignment(folder)
         out = tmp_path / f"{folder.name}.tmx"
         report = write_rows(rows_from_alignment(a, doc_id=folder.name), out, fmt="tmx")
@@ -49,7 +50,7 @@ def test_gold_exports_validate_and_read_back_in_translate_toolkit(tmp_path: Path
 
 
 def test_header_units_and_props(tmp_path: Path) -> None:
-    a = gold_alignment(KYOTO / "CLT01161")
+    a = gold_alignment(CLT)
     out = tmp_path / "x.tmx"
     write_rows(rows_from_alignment(a, doc_id="CLT01161"), out, fmt="tmx", src_lang="ja-JP",
                tgt_lang="en-US", include_unaligned=True, signature="align:0|model:use-m3")  # fmt: skip

@@ -1,14 +1,18 @@
 """The `align` command line: thin Typer shells over the library, one module per command.
 
 Command modules are imported here, but each keeps its heavy imports (numpy encoders, torch,
-polars) inside the command function, so `align --help` stays fast.
+polars) inside the command function, so `align --help` stays fast. Each module also holds the
+examples its command's `--help` ends with.
 """
 
 from __future__ import annotations
 
 import importlib
+from typing import Annotated, Optional
 
 import typer
+
+import align
 
 app = typer.Typer(
     name="align",
@@ -18,27 +22,43 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-# (command name, module under align.cli, function name). One file per command.
-COMMANDS: tuple[tuple[str, str, str], ...] = (
-    ("segment", "segment", "segment_cmd"),
-    ("pair", "pair", "pair_cmd"),
-    ("eval", "eval", "eval_cmd"),
-    ("models", "models", "models_cmd"),
-    ("add", "add", "add_cmd"),
-    ("list", "listing", "list_cmd"),
-    ("show", "show", "show_cmd"),
-    ("export", "export", "export_cmd"),
-    ("import", "import_tmx", "import_cmd"),
-    ("review", "review", "review_cmd"),
-    ("confirm", "status", "confirm_cmd"),
-    ("reject", "status", "reject_cmd"),
-    ("realign", "realign", "realign_cmd"),
-    ("serve", "serve", "serve_cmd"),
+# (command name, module under align.cli, function name, its --help examples). One file per command.
+COMMANDS: tuple[tuple[str, str, str, str], ...] = (
+    ("segment", "segment", "segment_cmd", "EXAMPLES"),
+    ("pair", "pair", "pair_cmd", "EXAMPLES"),
+    ("eval", "eval", "eval_cmd", "EXAMPLES"),
+    ("models", "models", "models_cmd", "EXAMPLES"),
+    ("add", "add", "add_cmd", "EXAMPLES"),
+    ("list", "listing", "list_cmd", "EXAMPLES"),
+    ("show", "show", "show_cmd", "EXAMPLES"),
+    ("export", "export", "export_cmd", "EXAMPLES"),
+    ("import", "import_tmx", "import_cmd", "EXAMPLES"),
+    ("review", "review", "review_cmd", "EXAMPLES"),
+    ("confirm", "status", "confirm_cmd", "CONFIRM_EXAMPLES"),
+    ("reject", "status", "reject_cmd", "REJECT_EXAMPLES"),
+    ("realign", "realign", "realign_cmd", "EXAMPLES"),
+    ("serve", "serve", "serve_cmd", "EXAMPLES"),
 )
 
-for _name, _module, _func in COMMANDS:
+for _name, _module, _func, _examples in COMMANDS:
     _mod = importlib.import_module(f"align.cli.{_module}")
-    app.command(_name)(getattr(_mod, _func))
+    app.command(_name, epilog=getattr(_mod, _examples))(getattr(_mod, _func))
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(f"align {align.__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        Optional[bool],
+        typer.Option("--version", callback=_print_version, is_eager=True, help="Print align's version and exit."),
+    ] = None,
+) -> None:
+    pass
 
 
 def main() -> None:

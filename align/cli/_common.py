@@ -16,6 +16,11 @@ from align.errors import AlignError
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+def examples(*commands: str) -> str:
+    """A command's `--help` epilog: its example command lines, indented under 'Examples:'."""
+    return "Examples:\n\n" + "\n".join(f"  {c}" for c in commands)
+
+
 def fail(message: str, code: int = 1) -> typer.Exit:
     """Print `error: message` on stderr and return the Exit to raise."""
     typer.echo(f"error: {message}", err=True)

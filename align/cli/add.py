@@ -7,8 +7,14 @@ from typing import Annotated, Optional
 
 import typer
 
-from align.cli._common import cli_errors
+from align.cli._common import cli_errors, examples
 from align.cli._options import Model, NoCache, Presegmented, SrcLang, TgtLang, Threads
+
+
+EXAMPLES = examples(
+    "align add corpora/cmac-2024/ja.md corpora/cmac-2024/en.md --corpus speeches.db",
+    "align add speech.ja.txt speech.en.txt -c speeches.db --doc-id 2024-07-06-cmac",
+)
 
 
 @cli_errors
@@ -17,7 +23,13 @@ def add_cmd(
     tgt: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="Target document (translation).")],
     corpus: Annotated[Path, typer.Option("--corpus", "-c", help="Corpus file (created if missing).")],
     doc_id: Annotated[
-        Optional[str], typer.Option("--doc-id", help="Document id (default: from the source file name).")
+        Optional[str],
+        typer.Option(
+            "--doc-id",
+            help="Document id. Default: the source file's name without its extension and language tag"
+            " (speech.ja.txt, speech_ja.md → speech); a source named only by its language"
+            " (ja.md, ja.sent) takes its folder's name (corpora/cmac-2024/ja.md → cmac-2024).",
+        ),
     ] = None,
     src_lang: SrcLang = "ja",
     tgt_lang: TgtLang = "en",

@@ -7,7 +7,14 @@ from typing import Annotated
 
 import typer
 
-from align.cli._common import cli_errors
+from align.cli._common import cli_errors, examples
+
+
+EXAMPLES = examples(
+    "align pair ja.sent en.sent --presegmented --format beads > test.beads",
+    "align eval --gold gold.beads --test test.beads",
+    "align eval --gold a.gold --gold b.gold --test a.beads --test b.beads",
+)
 
 
 @cli_errors

@@ -7,8 +7,16 @@ from typing import Annotated, Optional
 
 import typer
 
-from align.cli._common import cli_errors, warn_report
+from align.cli._common import cli_errors, examples, warn_report
 from align.cli._options import IncludeUnaligned
+
+
+EXAMPLES = examples(
+    "align export speeches.db -o speeches.tmx --src-code ja-JP --tgt-code en-US",
+    "align export speeches.db -o speeches.csv --excel --min-confidence 0.9",
+    "align export speeches.db -o ok.parquet --status confirmed --status edited",
+    "align export speeches.db --format jsonl --doc cmac-2024 | head",
+)
 
 
 @cli_errors

@@ -8,7 +8,13 @@ from typing import Annotated, Optional
 
 import typer
 
-from align.cli._common import cli_errors
+from align.cli._common import cli_errors, examples
+
+
+EXAMPLES = examples(
+    "align import old-memory.tmx --corpus speeches.db",
+    "align import memory.tmx -c speeches.db --doc-id memory --src-lang ja-JP",
+)
 
 
 @cli_errors
@@ -16,7 +22,7 @@ def import_cmd(
     tmx_file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="TMX file to import.")],
     corpus: Annotated[Path, typer.Option("--corpus", "-c", help="Corpus file (created if missing).")],
     doc_id: Annotated[
-        Optional[str], typer.Option("--doc-id", help="Document id (default: the units' x-doc-id, else the file name).")
+        Optional[str], typer.Option("--doc-id", help="Document id (default: the x-doc-id all units share, else the file name without .tmx).")
     ] = None,
     src_lang: Annotated[Optional[str], typer.Option("--src-lang", help="Source language in the TMX (default: header srclang).")] = None,
     tgt_lang: Annotated[Optional[str], typer.Option("--tgt-lang", help="Target language in the TMX (default: the other one).")] = None,

@@ -7,8 +7,14 @@ from typing import Annotated
 
 import typer
 
-from align.cli._common import cli_errors
+from align.cli._common import cli_errors, examples
 from align.model import REVIEW_THRESHOLD
+
+
+EXAMPLES = examples(
+    "align list speeches.db",
+    "align list speeches.db --threshold 0.8",
+)
 
 
 @cli_errors

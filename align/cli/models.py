@@ -6,7 +6,13 @@ from typing import Annotated
 
 import typer
 
-from align.cli._common import cli_errors
+from align.cli._common import cli_errors, examples
+
+
+EXAMPLES = examples(
+    "align models          # use-m3, e5-small, each model folder in ./models",
+    "align models --check  # load each one for real",
+)
 
 
 @cli_errors

@@ -8,9 +8,17 @@ from typing import Annotated, Optional
 
 import typer
 
-from align.cli._common import cli_errors, warn, warn_report
+from align.cli._common import cli_errors, examples, warn, warn_report
 from align.cli._options import IncludeUnaligned, Model, NoCache, Presegmented, SrcLang, TgtLang, Threads
 from align.model import REVIEW_THRESHOLD
+
+EXAMPLES = examples(
+    "align pair corpora/cmac-2024/ja.md corpora/cmac-2024/en.md -o cmac-2024.jsonl",
+    "align pair ja.md en.md -o speech.tmx                      # for a CAT tool",
+    "align pair ja.md en.md --format tsv > speech.tsv          # to stdout",
+    "align pair ja.sent en.sent --presegmented --format beads  # a line each",
+)
+
 
 @cli_errors
 def pair_cmd(

@@ -7,7 +7,12 @@ from typing import Annotated, Optional
 
 import typer
 
-from align.cli._common import cli_errors
+from align.cli._common import cli_errors, examples
+
+EXAMPLES = examples(
+    "align realign speeches.db cmac-2024 --from 40 --to 45",
+    "align realign speeches.db cmac-2024          # every stretch between reviewed beads",
+)
 
 
 @cli_errors

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from align.cli._common import cli_errors
+from align.cli._common import cli_errors, examples
 from align.review import DEFAULT_BELOW
 
 if TYPE_CHECKING:
@@ -142,6 +142,12 @@ def _loop(console: Console, session: ReviewSession) -> None:
                 typer.echo(f"bead {k} is already auto; nothing to undo")
         elif action is not None:
             getattr(session, action)()  # confirm / reject / skip
+
+
+EXAMPLES = examples(
+    "align review speeches.db cmac-2024             # beads below 0.9 still auto",
+    "align review speeches.db cmac-2024 --below 0.95 --status auto --status edited",
+)
 
 
 @cli_errors

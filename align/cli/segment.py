@@ -8,7 +8,14 @@ from typing import Annotated
 
 import typer
 
-from align.cli._common import cli_errors
+from align.cli._common import cli_errors, examples
+
+EXAMPLES = examples(
+    "align segment corpora/cmac-2024/en.md                 # a sentence a line",
+    "align segment corpora/cmac-2024/ja.md --format jsonl  # offsets, block, kind",
+    "align segment page.html --lang ja",
+)
+
 
 @cli_errors
 def segment_cmd(

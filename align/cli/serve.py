@@ -7,7 +7,12 @@ from typing import Annotated
 
 import typer
 
-from align.cli._common import cli_errors
+from align.cli._common import cli_errors, examples
+
+EXAMPLES = examples(
+    "align serve speeches.db                      # opens the queue in your browser",
+    "align serve speeches.db --port 8765 --no-open",
+)
 
 
 @cli_errors

@@ -7,8 +7,14 @@ from typing import Annotated, Optional
 
 import typer
 
-from align.cli._common import cli_errors
+from align.cli._common import cli_errors, examples
 from align.model import REVIEW_THRESHOLD
+
+
+EXAMPLES = examples(
+    "align show speeches.db cmac-2024",
+    "align show speeches.db cmac-2024 --below 0.9  # the unsure beads side by side",
+)
 
 
 @cli_errors

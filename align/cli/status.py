@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from align.cli._common import cli_errors
+from align.cli._common import cli_errors, examples
 
 CorpusArg = Annotated[Path, typer.Argument(help="Corpus file.")]
 DocArg = Annotated[str, typer.Argument(help="Document id (see `align list`).")]
@@ -28,6 +28,13 @@ def _apply(corpus: Path, doc_id: str, indices: list[int], above: float | None, s
     if len(change.chosen) > changed:
         line += f" ({len(change.chosen) - changed} already {status})"
     typer.echo(line)
+
+
+CONFIRM_EXAMPLES = examples(
+    "align confirm speeches.db cmac-2024 3 7 12",
+    "align confirm speeches.db cmac-2024 --all-above 0.95  # auto beads >= 0.95",
+)
+REJECT_EXAMPLES = examples("align reject speeches.db cmac-2024 12")
 
 
 @cli_errors
