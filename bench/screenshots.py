@@ -1,5 +1,5 @@
 """Screenshots of the review editor (queue, document view, overview, the split dialog) on the
-Kyoto dev-hard gold alignments, through `align serve` and headless Chromium, for looking at.
+bundled gold alignments (corpora/), through `align serve` and headless Chromium, for looking at.
 
     .venv/bin/python bench/screenshots.py [--out bench/results]
 
@@ -32,7 +32,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "kyoto.db"
         with Corpus(path, create=True) as c:
-            for folder in gold_folders()[:6]:
+            for folder in gold_folders():
                 c.add_alignment(gold_alignment(folder), doc_id=folder.name)
             doc = c.doc_ids()[0]
             edits.set_statuses(c, doc, [0, 2], "confirmed")

@@ -153,11 +153,7 @@ def test_a_stale_tab_is_told_and_changes_nothing(browser, corpus: Path) -> None:
 
 def test_the_realign_button_realigns_between_reviewed_beads(browser, tmp_path: Path) -> None:  # noqa: ANN001
     from align.formats.beads import read_beads
-    from corpus_helpers import DATA
-
-    folder = DATA / "kyoto-dev-clean" / "EPR00071"
-    if not folder.exists():
-        pytest.skip(f"needs the dev data in {DATA}")
+    from data_paths import EPR as folder
     src = (folder / "ja.sent").read_text(encoding="utf-8").splitlines()
     tgt = (folder / "en.sent").read_text(encoding="utf-8").splitlines()
     gold = [(tuple(s), tuple(t)) for s, t in read_beads(folder / "gold.beads")]

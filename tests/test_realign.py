@@ -11,10 +11,8 @@ from typer.testing import CliRunner
 from align.cli import app
 from align.formats.beads import read_beads
 from align.store import Corpus, edits
-from corpus_helpers import DATA, alignment_from_lines
-
-FOLDER = DATA / "kyoto-dev-clean" / "EPR00071"
-pytestmark = pytest.mark.skipif(not FOLDER.exists(), reason=f"needs the dev data in {DATA}")
+from corpus_helpers import alignment_from_lines
+from data_paths import EPR as FOLDER
 
 
 @pytest.fixture

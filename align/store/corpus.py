@@ -17,9 +17,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
-from align.errors import CorpusError, InputError, UsageError
+from align.errors import CorpusError, UsageError
 from align.model import BEAD_STATUSES, EXPORTED_STATUSES, REVIEW_THRESHOLD, REVIEWED_STATUSES, Alignment, join_sentences
 from align.store import schema
+from align.store.unicode import lone_surrogate as _lone_surrogate
+from align.store.unicode import require_unicode as _require_unicode
 from align.store.merge import Merged, Reviewed, merge_reviewed
 from align.store.summary import DocSummary, read_summaries, refresh_summary
 
@@ -93,32 +95,6 @@ def _sha256(path: Path | None, fallback: str) -> str:
         for chunk in iter(lambda: f.read(1 << 20), b""):
             h.update(chunk)
     return h.hexdigest()
-
-
-def _lone_surrogate(text: str) -> int | None:
-    """Where `text` has a lone surrogate (which UTF-8, hence SQLite, cannot hold), or None."""
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError as e:
-        return e.start
-    return None
-
-
-def _require_unicode(texts: Sequence[str], what: str, how: str) -> None:
-    """Raise InputError naming the first text with a lone surrogate (texts decoded with
-    errors='surrogateescape' carry the undecodable bytes that way): `what` is formatted with
-    the text's 1-based number k."""
-    try:
-        "".join(texts).encode("utf-8")  # one pass for the usual, clean case
-        return
-    except UnicodeEncodeError:
-        pass
-    for k, text in enumerate(texts, 1):
-        if (at := _lone_surrogate(text)) is not None:
-            raise InputError(
-                f"{what.format(k=k)} is not valid Unicode: {text[max(at - 15, 0) : at + 15]!r} has the "
-                f"lone surrogate U+{ord(text[at]):04X} at character {at + 1} (bytes that did not decode); {how}"
-            )
 
 
 def check_doc_id(doc_id: str) -> None:

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Literal
 from align.errors import CorpusError, StaleError, UsageError
 from align.model import BEAD_STATUSES, join_sentences
 from align.store.summary import replace_in_summary
+from align.store.unicode import require_unicode
 
 if TYPE_CHECKING:
     from align.store.corpus import Corpus
@@ -401,13 +402,11 @@ def edit_text(
 ) -> EditResult:
     """Correct the text of a bead's side(s); the bead becomes `edited`. Its sentences stay as
     aligned, so a re-add can still recognise it."""
-    from align.store.corpus import _require_unicode
-
     if src is None and tgt is None:
         raise UsageError("nothing to edit: give the new source and/or target text")
     for side, text in (("source", src), ("target", tgt)):
         if text is not None:
-            _require_unicode([text], f"the new {side} text of bead {k}", "type it again")
+            require_unicode([text], f"the new {side} text of bead {k}", "type it again")
 
     def make(before: list[Row]) -> tuple[list[Row], list]:
         row = before[0]
