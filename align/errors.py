@@ -41,3 +41,8 @@ class CorpusError(AlignError):
     """The corpus store cannot be opened, is locked, or a document/bead is not there."""
 
     exit_code = 4
+
+
+class StaleError(CorpusError):
+    """A write planned on a document revision (or bead) that has changed since it was read:
+    refused, so it never lands on a bead that now means something else."""

@@ -119,6 +119,11 @@ REVIEW_THRESHOLD = 0.9
 
 BeadStatus = Literal["auto", "confirmed", "edited", "rejected"]
 BEAD_STATUSES: tuple[str, ...] = ("auto", "confirmed", "edited", "rejected")
+REVIEWED_STATUSES: tuple[str, ...] = ("confirmed", "edited")
+"""Beads a reviewer vouched for: exported whatever --min-confidence says (the threshold
+filters `auto` beads), and the fixed points a re-align works around."""
+EXPORTED_STATUSES: tuple[str, ...] = ("auto", "confirmed", "edited")
+"""What an export holds unless --status says otherwise: rejected beads stay out."""
 
 
 @dataclass(frozen=True, slots=True)

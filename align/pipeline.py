@@ -171,3 +171,26 @@ def align_files(
         if hasattr(encoder, counter):
             stats[f"cache_{counter}"] = float(getattr(encoder, counter))
     return replace(alignment, stats=stats)
+
+
+PAIR_PROBLEMS = ("files look unrelated", "languages look swapped")
+"""The aligner's warnings that mean the two files are not a document and its translation."""
+
+
+def pair_problems(alignment: Alignment) -> list[str]:
+    """What says this pair is not an original and its translation: unrelated files, swapped
+    languages (the aligner's checks), or both files in one language. `align pair` warns about
+    them; `align add` refuses to store such a pair unless forced."""
+    from align.read.lang import detect_language
+
+    found = [w for w in alignment.stats.get("warnings", []) if w.startswith(PAIR_PROBLEMS)]
+    src, tgt = alignment.src, alignment.tgt
+    want_s, want_t = src.lang.split("-")[0].lower(), tgt.lang.split("-")[0].lower()
+    if want_s != want_t and src.text.strip() and tgt.text.strip():
+        got_s, got_t = detect_language(src.text[:20_000]), detect_language(tgt.text[:20_000])
+        if got_s == got_t and not any(w.startswith("languages look swapped") for w in found):
+            found.append(
+                f"both files read as {got_s} ({src.source or 'source'} should be {want_s}, "
+                f"{tgt.source or 'target'} {want_t}): is one of them the wrong file?"
+            )
+    return found

@@ -76,7 +76,9 @@ def test_readd_after_confirming_keeps_confirmed(tmp_path: Path, fake_align: list
     ja = (copy / "ja.sent").read_text(encoding="utf-8").splitlines()
     ja[-1] = "最後の文を書き直した。"  # the file changed; the confirmed beads' sentences did not
     (copy / "ja.sent").write_text("\n".join(ja) + "\n", encoding="utf-8")
-    r = run("add", copy / "ja.sent", copy / "en.sent", "--corpus", path)
+    r = run("add", copy / "ja.sent", copy / "en.sent", "--corpus", path)  # same id, other folder
+    assert r.exit_code == 4 and f"document '{EPR.name}' already holds" in r.stderr and "--replace" in r.stderr
+    r = run("add", copy / "ja.sent", copy / "en.sent", "--corpus", path, "--replace")
     assert r.exit_code == 0 and r.stdout == f"realigned {EPR.name}: 25 beads, kept 3 reviewed\n"
     with Corpus(path) as c:
         assert [b.bead_index for b in c.beads(EPR.name) if b.status == "confirmed"] == [1, 4, 7]

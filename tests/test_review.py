@@ -575,7 +575,8 @@ def test_undo_puts_beads_back_to_auto_with_their_aligned_text(corpus: Path) -> N
         (q[1], "status", "auto", "rejected"),
     ]
     with Corpus(corpus) as c:  # exported as aligned: no stale edit under status auto
-        assert [r.tgt for r in export_rows(c, doc_ids=[DOC])][q[1]] == before[q[1]].tgt
+        rows = {r.bead_index: r for r in export_rows(c, doc_ids=[DOC], statuses=["rejected"])}
+        assert rows[q[1]].tgt == before[q[1]].tgt
 
 
 def test_every_key_in_the_prompt_works(corpus: Path) -> None:

@@ -36,6 +36,8 @@ COMMANDS: tuple[tuple[str, str, str, str], ...] = (
     ("review", "review", "review_cmd", "EXAMPLES"),
     ("confirm", "status", "confirm_cmd", "CONFIRM_EXAMPLES"),
     ("reject", "status", "reject_cmd", "REJECT_EXAMPLES"),
+    ("realign", "realign", "realign_cmd", "EXAMPLES"),
+    ("serve", "serve", "serve_cmd", "EXAMPLES"),
 )
 
 for _name, _module, _func, _examples in COMMANDS:

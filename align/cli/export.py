@@ -29,10 +29,12 @@ def export_cmd(
         Optional[str], typer.Option("--format", help="tmx, jsonl, csv, tsv, parquet, beads, xlsx, xliff or moses (default: from -o).")
     ] = None,
     min_confidence: Annotated[
-        Optional[float], typer.Option("--min-confidence", min=0.0, max=1.0, help="Leave out beads below this.")
+        Optional[float],
+        typer.Option("--min-confidence", min=0.0, max=1.0, help="Leave out auto beads below this (confirmed and edited beads stay)."),
     ] = None,
     status: Annotated[
-        Optional[list[str]], typer.Option("--status", help="Only beads with this status (repeatable).")
+        Optional[list[str]],
+        typer.Option("--status", help="Only beads with this status (repeatable; default: all but rejected)."),
     ] = None,
     doc: Annotated[Optional[list[str]], typer.Option("--doc", help="Only this document (repeatable).")] = None,
     include_unaligned: IncludeUnaligned = None,
@@ -49,9 +51,10 @@ def export_cmd(
         docs = doc or c.doc_ids()
         infos = [c.document(d) for d in docs]
         signatures = {i.signature for i in infos}
-        rows = export_rows(c, doc_ids=doc, statuses=status, min_confidence=min_confidence)
+        rows = export_rows(c, doc_ids=doc, statuses=status)
+        rejected = 0 if status else sum(d.statuses["rejected"] for d in c.summaries() if d.doc_id in docs)
         report = write_rows(
-            rows, output, fmt=out_fmt,
+            rows, output, fmt=out_fmt, min_confidence=min_confidence,
             src_lang=src_code or (infos[0].src_lang if infos else "ja"),
             tgt_lang=tgt_code or (infos[0].tgt_lang if infos else "en"),
             excel=excel, include_unaligned=include_unaligned,
@@ -62,6 +65,8 @@ def export_cmd(
     if report.skipped_unaligned:
         skipped.append(f"{report.skipped_unaligned} unaligned (1-0/0-1; --include-unaligned keeps them)")
     if report.skipped_low_confidence:
-        skipped.append(f"{report.skipped_low_confidence} below {min_confidence}")
+        skipped.append(f"{report.skipped_low_confidence} auto below {min_confidence}")
+    if rejected:
+        skipped.append(f"{rejected} rejected (--status rejected includes them)")
     where = output if output else "stdout"
     typer.echo(f"exported {report.rows} units to {where} ({out_fmt})" + (f"; left out {', '.join(skipped)}" if skipped else ""), err=True)

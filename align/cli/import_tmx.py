@@ -1,4 +1,5 @@
-"""`align import FILE.tmx --corpus C`: bring a reviewed TMX back into a corpus as confirmed beads."""
+"""`align import FILE.tmx --corpus C`: bring a TMX back into a corpus, one document per x-doc-id,
+keeping each unit's review status (a unit from another tool comes in confirmed)."""
 
 from __future__ import annotations
 
@@ -26,11 +27,13 @@ def import_cmd(
     src_lang: Annotated[Optional[str], typer.Option("--src-lang", help="Source language in the TMX (default: header srclang).")] = None,
     tgt_lang: Annotated[Optional[str], typer.Option("--tgt-lang", help="Target language in the TMX (default: the other one).")] = None,
 ) -> None:
-    """Import every unit of a TMX file as one document whose beads are confirmed."""
+    """Import a TMX file: align's own export comes back as the same documents, beads and
+    statuses; another tool's units become one document of confirmed beads."""
     from align.formats.tmx import read_tmx_header
     from align.store import Corpus, import_tmx
 
     read_tmx_header(tmx_file)  # not TMX: fail before creating a corpus file
     with Corpus(corpus, create=True) as c:
-        r = import_tmx(c, tmx_file, doc_id=doc_id, src_lang=src_lang, tgt_lang=tgt_lang)
-    typer.echo(f"{r.action} {r.doc_id}: {r.beads} beads (confirmed)")
+        results = import_tmx(c, tmx_file, doc_id=doc_id, src_lang=src_lang, tgt_lang=tgt_lang)
+    for r in results:
+        typer.echo(f"{r.action} {r.doc_id}: {r.beads} beads")

@@ -75,7 +75,10 @@ def pair_cmd(
         signature=str(alignment.signature) if alignment.signature else None,
         timed=alignment.timed,
     )
-    for message in alignment.stats.get("warnings", []):
+    from align.pipeline import pair_problems
+
+    warnings = list(alignment.stats.get("warnings", []))
+    for message in warnings + [p for p in pair_problems(alignment) if p not in warnings]:
         warn(message)
     warn_report(report)
     if not quiet:

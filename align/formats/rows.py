@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import IO, get_type_hints
 
 from align.errors import FormatError, InputError, UsageError
-from align.model import Alignment
+from align.model import REVIEWED_STATUSES, Alignment
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,12 +131,13 @@ def filter_rows(
     min_confidence: float | None,
     counts: dict[str, int],
 ) -> Iterator[ExportRow]:
-    """Drop unaligned and low-confidence rows, counting what was dropped in `counts`."""
+    """Drop unaligned rows and `auto` rows below `min_confidence` (a reviewed bead stays,
+    whatever the aligner thought of it), counting what was dropped in `counts`."""
     for row in rows:
         if not include_unaligned and row.unaligned:
             counts["skipped_unaligned"] += 1
             continue
-        if min_confidence is not None and row.confidence < min_confidence:
+        if min_confidence is not None and row.confidence < min_confidence and row.status not in REVIEWED_STATUSES:
             counts["skipped_low_confidence"] += 1
             continue
         yield row

@@ -6,10 +6,11 @@
 
 from __future__ import annotations
 
+from align.store import edits
 from align.store.corpus import AddResult, Corpus, DocumentInfo, StoredBead, default_doc_id
 from align.store.export import export_rows
 from align.store.tables import documents_table
 from align.store.tmx_import import import_tmx
 
-__all__ = ["AddResult", "Corpus", "DocumentInfo", "StoredBead", "default_doc_id", "documents_table", "export_rows",
-           "import_tmx"]
+__all__ = ["AddResult", "Corpus", "DocumentInfo", "StoredBead", "default_doc_id", "documents_table", "edits",
+           "export_rows", "import_tmx"]

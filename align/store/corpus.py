@@ -11,18 +11,21 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
-from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
-from align.errors import CorpusError, InputError, UsageError
-from align.model import BEAD_STATUSES, REVIEW_THRESHOLD, Alignment, join_sentences, time_span
+from align.errors import CorpusError, UsageError
+from align.model import (
+    BEAD_STATUSES, EXPORTED_STATUSES, REVIEW_THRESHOLD, REVIEWED_STATUSES, Alignment, join_sentences, time_span,
+)
 from align.store import schema
+from align.store.unicode import lone_surrogate as _lone_surrogate
+from align.store.unicode import require_unicode as _require_unicode
 from align.store.merge import Merged, Reviewed, merge_reviewed
-from align.store.summary import DocSummary, move_status, read_summaries, refresh_summary
+from align.store.summary import DocSummary, read_summaries, refresh_summary
 
 AddAction = Literal["added", "unchanged", "realigned", "imported", "replaced"]
 FETCH = 2000
@@ -98,32 +101,6 @@ def _sha256(path: Path | None, fallback: str) -> str:
     return h.hexdigest()
 
 
-def _lone_surrogate(text: str) -> int | None:
-    """Where `text` has a lone surrogate (which UTF-8, hence SQLite, cannot hold), or None."""
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError as e:
-        return e.start
-    return None
-
-
-def _require_unicode(texts: Sequence[str], what: str, how: str) -> None:
-    """Raise InputError naming the first text with a lone surrogate (texts decoded with
-    errors='surrogateescape' carry the undecodable bytes that way): `what` is formatted with
-    the text's 1-based number k."""
-    try:
-        "".join(texts).encode("utf-8")  # one pass for the usual, clean case
-        return
-    except UnicodeEncodeError:
-        pass
-    for k, text in enumerate(texts, 1):
-        if (at := _lone_surrogate(text)) is not None:
-            raise InputError(
-                f"{what.format(k=k)} is not valid Unicode: {text[max(at - 15, 0) : at + 15]!r} has the "
-                f"lone surrogate U+{ord(text[at]):04X} at character {at + 1} (bytes that did not decode); {how}"
-            )
-
-
 def check_doc_id(doc_id: str) -> None:
     """UsageError if a document id cannot be stored (not valid Unicode)."""
     if _lone_surrogate(doc_id) is not None:
@@ -138,6 +115,30 @@ def _path_text(path: Path | str | None) -> str | None:
     if path is None:
         return None
     return str(path).encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def owner_conflict(
+    doc_id: str, old_src: str | None, old_tgt: str | None, origin: str, src: Path | str | None, tgt: Path | str | None
+) -> str | None:
+    """Why storing the pair (src, tgt) as `doc_id` would replace another document: the id
+    already holds other files (or an imported TMX). None when it is the same pair (or
+    either side's files are unknown, as for an alignment built in memory)."""
+    new_src, new_tgt = _path_text(src), _path_text(tgt)
+    if origin != "align":
+        return f"document {doc_id!r} was imported from {old_src}"
+    if old_src is None or old_tgt is None or new_src is None or new_tgt is None:
+        return None
+
+    def same(old: str, new: str) -> bool:
+        return old == new or Path(old).resolve() == Path(new).resolve()
+
+    if same(old_src, new_src) and same(old_tgt, new_tgt):
+        return None
+    return f"document {doc_id!r} already holds {old_src} + {old_tgt}"
+
+
+def _owner_hint(doc_id: str) -> str:
+    return f"give this pair its own id (--doc-id NAME), or --replace to re-align {doc_id!r} from it"
 
 
 def default_doc_id(src: Path, src_lang: str = "ja") -> str:
@@ -220,20 +221,6 @@ class Corpus:
     def _no_document(self, doc_id: str) -> CorpusError:
         return CorpusError(f"{self.path}: no document {doc_id!r}; `align list {self.path}` shows them")
 
-    def _doc_key_at(self, doc_id: str, expected_revision: int | None) -> int:
-        """The document's key, checked (call inside the write transaction) to be still at
-        `expected_revision` when one is given."""
-        check_doc_id(doc_id)
-        row = self._con.execute("SELECT id, revision FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
-        if row is None:
-            raise self._no_document(doc_id)
-        if expected_revision is not None and row[1] != expected_revision:
-            raise CorpusError(
-                f"{self.path}: document {doc_id!r} was re-aligned since the review started; "
-                "run align review again"
-            )
-        return row[0]
-
     def doc_ids(self) -> list[str]:
         """Every document id, in the order they were first added."""
         return [r[0] for r in self._con.execute("SELECT doc_id FROM documents ORDER BY id")]
@@ -282,8 +269,12 @@ class Corpus:
         doc_id: str,
         src_path: Path | None = None,
         tgt_path: Path | None = None,
+        replace: bool = False,
     ) -> AddResult:
         """Store an alignment as document `doc_id`, in one transaction.
+
+        An id that already holds other files is refused (CorpusError) unless `replace`: a
+        second folder's x/ja.txt must not silently overwrite the first one's reviewed x.
 
         Same files (sha256) and same signature as stored: nothing happens ("unchanged").
         A new document: "added". A changed one: "realigned", keeping every confirmed or
@@ -311,10 +302,11 @@ class Corpus:
         sig_text = str(sig) if sig else None
         auto = [(tuple(b.src), tuple(b.tgt), float(b.confidence)) for b in alignment.beads]
         with self._write():
+            other = self.check_add(doc_id, src_path or alignment.src.source, tgt_path or alignment.tgt.source, replace=replace)
             old = self._doc_row(doc_id)
             if old is not None and (old["src_sha256"], old["tgt_sha256"], old["signature"]) == (
                 sha_src, sha_tgt, sig_text
-            ) and old["origin"] == "align":
+            ) and old["origin"] == "align" and not other:
                 n = self._con.execute("SELECT count(*) FROM beads WHERE doc = ?", (old["id"],)).fetchone()[0]
                 return AddResult("unchanged", doc_id, n)
             meta = (
@@ -341,6 +333,17 @@ class Corpus:
             refresh_summary(self._con, doc)
             self._log(doc_id, None, action, old["signature"] if old else None, sig_text)
         return AddResult(action, doc_id, len(merged), kept, dropped)
+
+    def check_add(
+        self, doc_id: str, src: Path | str | None, tgt: Path | str | None, *, replace: bool = False
+    ) -> str | None:
+        """Raise CorpusError now (before a slow alignment) when add_alignment would refuse
+        to store the pair src + tgt as `doc_id`; with `replace`, return what it replaces."""
+        old = self._doc_row(doc_id)
+        why = old and owner_conflict(doc_id, old["src_path"], old["tgt_path"], old["origin"], src, tgt)
+        if why and not replace:
+            raise CorpusError(f"{self.path}: {why}; {_owner_hint(doc_id)}")
+        return why or None
 
     def _insert_document(self, doc_id: str, meta: tuple) -> int:
         cur = self._con.execute(
@@ -385,7 +388,7 @@ class Corpus:
             "tgt_edit) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 (doc, k, _ids_text(b.src), _ids_text(b.tgt), b.confidence,
-                 f"{len(b.src)}-{len(b.tgt)}", b.status, b.src_edit, b.tgt_edit)
+                 b.type or f"{len(b.src)}-{len(b.tgt)}", b.status, b.src_edit, b.tgt_edit)
                 for k, b in enumerate(beads)
             ),  # fmt: skip
         )
@@ -419,36 +422,39 @@ class Corpus:
     def store_imported(
         self,
         path: Path,
+        documents: Sequence[tuple[str, Callable[[], tuple[Sequence[str], Sequence[str], Sequence[Merged]]]]],
         *,
-        doc_id: str,
         src_lang: str,
         tgt_lang: str,
-        content: Callable[[], tuple[Sequence[str], Sequence[str], Sequence[Merged]]],
         origin: str = "tmx",
-    ) -> AddResult:
-        """Store an imported file as document `doc_id` (one transaction): "imported", or
-        "replaced" for an existing id (the log keeps a record), or "unchanged" when that file
-        (same sha256) was the last import of that id. `content()` gives the (source sentences,
-        target sentences, beads); it is called inside the transaction, only when needed, and
-        an error it raises changes nothing."""
+    ) -> list[AddResult]:
+        """Store the documents of an imported file, all in ONE transaction: each (doc_id,
+        content) is "imported", or "replaced" for an existing id (the log keeps a record), or
+        "unchanged" when that file (same sha256) was the last import of that id. `content()`
+        gives the (source sentences, target sentences, beads); it is called inside the
+        transaction, only when needed, and an error it raises changes nothing."""
         sha = _sha256(path, "")
+        results: list[AddResult] = []
         with self._write():
-            old = self._doc_row(doc_id)
-            if old is not None and old["origin"] == origin and old["src_sha256"] == sha:
-                n = self._con.execute("SELECT count(*) FROM beads WHERE doc = ?", (old["id"],)).fetchone()[0]
-                return AddResult("unchanged", doc_id, n)
-            meta = (_path_text(path), _path_text(path), src_lang, tgt_lang, sha, sha, None, None, None, origin, _now())
-            if old is None:
-                doc = self._insert_document(doc_id, meta)
-            else:
-                doc = old["id"]
-                self._replace_document(doc, meta)
-            src, tgt, beads = content()
-            self._insert_content(doc, src, tgt, beads)
-            refresh_summary(self._con, doc)
-            action: AddAction = "imported" if old is None else "replaced"
-            self._log(doc_id, None, action, old["signature"] if old else None, _path_text(path))
-        return AddResult(action, doc_id, len(beads))
+            for doc_id, content in documents:
+                old = self._doc_row(doc_id)
+                if old is not None and old["origin"] == origin and old["src_sha256"] == sha:
+                    n = self._con.execute("SELECT count(*) FROM beads WHERE doc = ?", (old["id"],)).fetchone()[0]
+                    results.append(AddResult("unchanged", doc_id, n))
+                    continue
+                meta = (_path_text(path), _path_text(path), src_lang, tgt_lang, sha, sha, None, None, None, origin, _now())
+                if old is None:
+                    doc = self._insert_document(doc_id, meta)
+                else:
+                    doc = old["id"]
+                    self._replace_document(doc, meta)
+                src, tgt, beads = content()
+                self._insert_content(doc, src, tgt, beads)
+                refresh_summary(self._con, doc)
+                action: AddAction = "imported" if old is None else "replaced"
+                self._log(doc_id, None, action, old["signature"] if old else None, _path_text(path))
+                results.append(AddResult(action, doc_id, len(beads)))
+        return results
 
     # -- reading -------------------------------------------------------------------------------
 
@@ -468,11 +474,15 @@ class Corpus:
 
     def _bead(self, doc: int, doc_id: str, bead_idx: int, *, aligned: bool = False) -> StoredBead:
         """Bead `bead_idx` of `doc`; with aligned=True its texts ignore any edit (the aligner's)."""
+        from align.store.edits import position  # idx is a position, not the bead's number
+
         row = self._con.execute(
             "SELECT idx, src_ids, tgt_ids, confidence, type, status, src_edit, tgt_edit "
             "FROM beads WHERE doc = ? AND idx = ?",
-            (doc, bead_idx),
+            (doc, position(self._con, doc, bead_idx)),
         ).fetchone()
+        if row is not None:
+            row = (bead_idx, *row[1:])
         if row is None:
             n = self._con.execute("SELECT count(*) FROM beads WHERE doc = ?", (doc,)).fetchone()[0]
             have = f"0..{n - 1}" if n else "none"
@@ -515,47 +525,11 @@ class Corpus:
         checked first: a missing bead raises CorpusError and nothing changes. With
         `expected_statuses` (bead → status when the change was planned), a bead that another
         process changed meanwhile raises CorpusError too, instead of overwriting its review."""
-        if status not in BEAD_STATUSES:
-            raise UsageError(f"unknown status {status!r}; use one of {', '.join(BEAD_STATUSES)}")
-        order = sorted(set(indices))
-        with self._write():
-            doc = self._doc_key_at(doc_id, expected_revision)
-            read = "SELECT status, src_edit IS NOT NULL OR tgt_edit IS NOT NULL FROM beads WHERE doc = ? AND idx = ?"
-            changes: list[tuple[int, str, bool]] = []
-            for k in order:
-                row = self._con.execute(read, (doc, k)).fetchone()
-                if row is None:
-                    self._bead(doc, doc_id, k)  # raises the user-facing error
-                if expected_statuses is not None and k in expected_statuses and row[0] != expected_statuses[k]:
-                    raise CorpusError(
-                        f"{self.path}: bead {k} of {doc_id!r} became {row[0]} (was {expected_statuses[k]}) "
-                        "while this change was planned; run the command again"
-                    )
-                revert = status == "auto" and bool(row[1])
-                if row[0] != status or revert:
-                    changes.append((k, row[0], revert))
-            log: list[tuple] = []
-            for k, old, revert in changes:
-                if revert:
-                    edited, aligned = self._bead(doc, doc_id, k), self._bead(doc, doc_id, k, aligned=True)
-                    for side, new, was in (("src", edited.src, aligned.src), ("tgt", edited.tgt, aligned.tgt)):
-                        if new != was:
-                            log.append((k, f"revert-{side}", new, was))
-                if old != status:
-                    log.append((k, "status", old, status))
-            edits = ", src_edit = NULL, tgt_edit = NULL" if status == "auto" else ""
-            self._con.executemany(
-                f"UPDATE beads SET status = ?{edits} WHERE doc = ? AND idx = ?",
-                [(status, doc, k) for k, _, _ in changes],
-            )
-            for old, n in Counter(old for _, old, _ in changes).items():
-                move_status(self._con, doc, old, status, n)
-            now = _now()
-            self._con.executemany(
-                "INSERT INTO log (at, doc_id, bead, action, from_value, to_value) VALUES (?, ?, ?, ?, ?, ?)",
-                [(now, doc_id, *entry) for entry in log],
-            )
-        return len(changes)
+        from align.store import edits
+
+        return edits.set_statuses(
+            self, doc_id, indices, status, expected_revision=expected_revision, expected_statuses=expected_statuses
+        )
 
     def edit_bead(
         self,
@@ -569,22 +543,9 @@ class Corpus:
         """Correct the text of a bead's side(s); the bead becomes `edited` (logged, one
         transaction). The sentences stay as aligned, so a re-add can still recognise it.
         Reads only this bead. `expected_revision` as in set_status."""
-        if src is None and tgt is None:
-            raise UsageError("nothing to edit: give the new source and/or target text")
-        for side, text in (("source", src), ("target", tgt)):
-            if text is not None:
-                _require_unicode([text], f"the new {side} text of bead {bead_idx}", "type it again")
-        with self._write():
-            doc = self._doc_key_at(doc_id, expected_revision)
-            before = self._bead(doc, doc_id, bead_idx)
-            if src is not None:
-                self._con.execute("UPDATE beads SET src_edit = ? WHERE doc = ? AND idx = ?", (src, doc, bead_idx))
-                self._log(doc_id, bead_idx, "edit-src", before.src, src)
-            if tgt is not None:
-                self._con.execute("UPDATE beads SET tgt_edit = ? WHERE doc = ? AND idx = ?", (tgt, doc, bead_idx))
-                self._log(doc_id, bead_idx, "edit-tgt", before.tgt, tgt)
-            self._con.execute("UPDATE beads SET status = 'edited' WHERE doc = ? AND idx = ?", (doc, bead_idx))
-            move_status(self._con, doc, before.status, "edited")
+        from align.store import edits
+
+        edits.edit_text(self, doc_id, bead_idx, src=src, tgt=tgt, expected_revision=expected_revision)
 
     def log(self, doc_id: str | None = None) -> list[tuple[str, str, int | None, str, str | None, str | None]]:
         """The review log (at, doc_id, bead, action, from, to), oldest first."""
@@ -603,6 +564,8 @@ class Corpus:
     ) -> Iterator[StoredBead]:
         """Stream the beads of the corpus (or of `doc_ids`, in that order), filtered.
 
+        Review status is the truth: `statuses` None means every status but `rejected`, and
+        `min_confidence` leaves out only `auto` beads below it (confirmed and edited stay).
         Reads through its own connection in one read transaction: a consistent snapshot,
         while other processes may keep writing. Memory: one document's sentences at a time.
         """
@@ -610,6 +573,7 @@ class Corpus:
             if s not in BEAD_STATUSES:
                 raise UsageError(f"unknown status {s!r}; use one of {', '.join(BEAD_STATUSES)}")
         targets = [(self._doc_key(d), d) for d in doc_ids] if doc_ids else None
+        statuses = EXPORTED_STATUSES if statuses is None else statuses
         return self._iter_beads(targets, statuses, min_confidence, include_unaligned)
 
     def _iter_beads(  # noqa: ANN001
@@ -619,13 +583,13 @@ class Corpus:
         try:
             con.execute("BEGIN")
             docs = targets or con.execute("SELECT id, doc_id FROM documents ORDER BY id").fetchall()
-            where, args = "WHERE doc = ?", []
+            where, args = "WHERE 1", []
             if statuses is not None:
                 where += f" AND status IN ({', '.join('?' * len(statuses))})"
                 args += list(statuses)
-            if min_confidence is not None:
-                where += " AND confidence >= ?"
-                args.append(min_confidence)
+            if min_confidence is not None:  # a reviewed bead stays whatever the aligner thought
+                where += f" AND (confidence >= ? OR status IN ({', '.join('?' * len(REVIEWED_STATUSES))}))"
+                args += [min_confidence, *REVIEWED_STATUSES]
             if below is not None:
                 where += " AND confidence < ?"
                 args.append(below)
@@ -637,9 +601,10 @@ class Corpus:
                 ).fetchone()
                 src, tgt = self._texts(doc, "src", con), self._texts(doc, "tgt", con)
                 times = self._times(doc, con)
-                cur = con.execute(
-                    "SELECT idx, src_ids, tgt_ids, confidence, type, status, src_edit, tgt_edit "
-                    f"FROM beads {where} ORDER BY idx",
+                cur = con.execute(  # a bead's number is its rank: idx is a position (store.edits)
+                    "SELECT * FROM (SELECT row_number() OVER (ORDER BY idx) - 1 AS k, src_ids, tgt_ids, "
+                    "confidence, type, status, src_edit, tgt_edit FROM beads WHERE doc = ?) "
+                    f"{where} ORDER BY k",
                     [doc, *args],
                 )
                 while chunk := cur.fetchmany(FETCH):

@@ -40,6 +40,9 @@ class Merged:
     status: str = "auto"
     src_edit: str | None = None
     tgt_edit: str | None = None
+    type: str | None = None
+    """The shape to record when it is not the sentence counts': an imported unit whose text
+    could not be cut back into the sentences its x-bead-type counts."""
 
 
 def _runs(seq: Sequence[str]) -> dict[str, list[int]]:

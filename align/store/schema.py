@@ -8,6 +8,11 @@ that started before a realign can refuse (inside its write transaction) to write
 that now mean something else.
 Version 4: the start and end time (seconds) of each sentence of a subtitle file, so beads
 keep their times through the store (NULL for every other input).
+Version 5: each reviewer operation's log entry carries what undoes it (`undo`: the beads
+before and after, as JSON), and the log is indexed by document, so undo/redo read only the
+document's own entries. From here on beads.idx is a position that orders a document's beads,
+not necessarily its bead number (the rank); see align.store.edits. Files of versions 1-4 hold
+numbers, which are positions too.
 """
 
 from __future__ import annotations
@@ -88,7 +93,12 @@ ALTER TABLE sentences ADD COLUMN t_start REAL;
 ALTER TABLE sentences ADD COLUMN t_end REAL;
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4)
+_V5 = """
+ALTER TABLE log ADD COLUMN undo TEXT;
+CREATE INDEX log_doc ON log (doc_id, id);
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5)
 """MIGRATIONS[k] takes a corpus from version k to k+1."""
 SCHEMA_VERSION = len(MIGRATIONS)
 

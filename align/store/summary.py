@@ -59,6 +59,42 @@ def move_status(con: sqlite3.Connection, doc: int, old: str, new: str, n: int = 
     con.execute(f"UPDATE doc_summary SET {a} = {a} - ?, {b} = {b} + ? WHERE doc = ?", (n, n, doc))
 
 
+def replace_in_summary(
+    con: sqlite3.Connection,
+    doc: int,
+    removed: list[tuple[str, str, float]],
+    added: list[tuple[str, str, float]],
+) -> None:
+    """Update one document's summary for beads replaced by others, each given as (type, status,
+    confidence), without reading the document: a reviewer's edit stays O(beads touched) on a
+    document of any size (a full refresh reads every bead: 30 ms on 50,000). Call it after the
+    beads were written."""
+    row = con.execute(
+        "SELECT n_beads, mean_confidence, types, n_auto, n_confirmed, n_edited, n_rejected "
+        "FROM doc_summary WHERE doc = ?",
+        (doc,),
+    ).fetchone()
+    if row is None:  # a document written without its summary (by hand): build it from the beads
+        refresh_summary(con, doc)
+        return
+    n, mean, types_json, *counts = row
+    types: dict[str, int] = json.loads(types_json)
+    by_status = dict(zip(STATUS_COLUMNS, counts, strict=True))
+    total = (mean or 0.0) * n
+    for sign, rows in ((-1, removed), (1, added)):
+        for type_, status, conf in rows:
+            types[type_] = types.get(type_, 0) + sign
+            by_status[status] += sign
+            total += sign * conf
+            n += sign
+    types = {t: k for t, k in sorted(types.items()) if k}
+    con.execute(
+        "UPDATE doc_summary SET n_beads = ?, mean_confidence = ?, types = ?, n_auto = ?, n_confirmed = ?, "
+        "n_edited = ?, n_rejected = ? WHERE doc = ?",
+        (n, total / n if n else None, json.dumps(types, sort_keys=True), *by_status.values(), doc),
+    )
+
+
 def read_summaries(con: sqlite3.Connection, threshold: float) -> list[DocSummary]:
     """Every document's summary, in the order they were first added; `below` counts the beads
     with confidence < `threshold`."""
