@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from align.aligner.absorb import SpanVectors, absorb_pass
 from align.aligner.confidence import bead_confidences
 from align.aligner.dp import search
 from align.errors import InputError, UsageError
@@ -303,6 +304,16 @@ def align_sentences(
         stats["drop_splits"] = k_split
         stats.update(refine_regions=ref.regions, refine_changed=ref.changed, refine_encode_s=ref.encode_s,
                      refine_s=time.perf_counter() - t2)
+    if (settings.absorb_rise is not None or settings.move_gain is not None) and n and m:
+        # split translations left as nulls, and pieces on the wrong side of a bead boundary
+        known = ref.span_vecs if settings.refine != "off" else ({}, {})
+        S = SpanVectors(sv, src, src_lang, encode, known[0])
+        T = SpanVectors(tv, tgt, tgt_lang, encode, known[1])
+        ab = absorb_pass(beads, confs, S, T, rise=settings.absorb_rise, length_weight=settings.absorb_length,
+                         move_gain=settings.move_gain, max_side=settings.absorb_max_side)
+        beads, confs = ab.beads, ab.confidences
+        stats["span_encoded"] += ab.encoded
+        stats.update(absorbed=ab.absorbed, moved=ab.moved, absorb_s=ab.encode_s)
     out = tuple(
         Bead(src=tuple(range(i0, i1)), tgt=tuple(range(j0, j1)), confidence=float(c))
         for (i0, i1, j0, j1), c in zip(beads, confs)
