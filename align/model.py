@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Literal
 
+from align.read.lang import join_sentences
+
 BlockKind = Literal["title", "heading", "paragraph", "bullet", "line"]
 """What a block is. `line` is one line of a pre-segmented file."""
 
@@ -134,12 +136,3 @@ class Alignment:
     def tgt_text(self, bead: Bead) -> str:
         """The target side of a bead as one string."""
         return join_sentences([self.tgt.sentence_text(i) for i in bead.tgt], self.tgt.lang)
-
-
-NO_SPACE_LANGS = frozenset({"ja", "zh", "th", "lo", "km", "my"})
-
-
-def join_sentences(texts: list[str], lang: str) -> str:
-    """Join sentences as the language writes them: no space for Japanese, one space otherwise."""
-    sep = "" if lang.split("-")[0].lower() in NO_SPACE_LANGS else " "
-    return sep.join(texts)

@@ -21,7 +21,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -33,6 +33,7 @@ from benchmark import load_set, make_encoder  # noqa: E402
 
 from align.aligner import AlignSettings, align_sentences  # noqa: E402
 from align.aligner.absorb import SpanVectors, absorb_pass, null_rises  # noqa: E402
+from align.aligner.refine import SpanText  # noqa: E402
 from align.aligner.evaluate import score  # noqa: E402
 
 MAX_SIDE = AlignSettings().absorb_max_side
@@ -63,8 +64,9 @@ def runs(enc):
             sv, tv = enc.encode(p.src), enc.encode(p.tgt)
             r = align_sentences(p.src, p.tgt, enc.encode, src_lang=p.src_lang, tgt_lang=p.tgt_lang,
                                 settings=OFF, src_vecs=sv, tgt_vecs=tv)
-            S = SpanVectors(np.asarray(sv, np.float32), p.src, p.src_lang, enc.encode)
-            T = SpanVectors(np.asarray(tv, np.float32), p.tgt, p.tgt_lang, enc.encode)
+            text = SpanText(p.src, p.tgt, p.src_lang, p.tgt_lang, enc.encode)
+            S = SpanVectors(np.asarray(sv, np.float32), text, True)
+            T = SpanVectors(np.asarray(tv, np.float32), text, False)
             out.append((name, p, to_path(r.beads), np.array([b.confidence for b in r.beads]), S, T))
     return out
 
@@ -129,7 +131,7 @@ def process(path, conf, S, T, setting):
     rise, length, move = setting
     if isinstance(rise, RiseModel):
         rise = rise.threshold(rise.share([max(a, b) for _q, a, b in null_rises(path, S, T, MAX_SIDE, length)]))
-    return absorb_pass(path, conf, S, T, rise=rise, length_weight=length, move_gain=move, max_side=MAX_SIDE)
+    return absorb_pass(path, conf, S, T, replace(OFF, absorb_rise=rise, absorb_length=length, move_gain=move))
 
 
 def slack(name: str, f1: float) -> float:

@@ -4,7 +4,7 @@ Aligns every dev pair with the default settings, labels each output bead exactly
 not, and fits a logistic regression over align.aligner.confidence.CONF_FEATURES. Prints a reliability
 table of a 2-fold cross-validation by article (held-out predictions) before fitting on all.
 
-.venv/bin/python bench/fit_confidence.py [--write]
+.venv/bin/python bench/fit_confidence.py [--write [--out FILE]]
 """
 
 from __future__ import annotations
@@ -19,9 +19,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from benchmark import SETS, article_fold, load_set, make_encoder, reliability  # noqa: E402
 
-from align.aligner import sentences as A  # noqa: E402
+from align.aligner import align_sentences  # noqa: E402
 from align.aligner.confidence import CONF_FEATURES, NULL_CAP, confidence_features  # noqa: E402
-from align.aligner.scoring import AlignSettings, make_side  # noqa: E402
+from align.aligner.sentences import first_pass  # noqa: E402
+from align.aligner.settings import AlignSettings  # noqa: E402
+from align.aligner.side import make_side  # noqa: E402
+from align.aligner.weights import ConfidenceWeights, Weights, confidence_source, default_weights  # noqa: E402
 
 
 def collect(enc, st: AlignSettings):
@@ -31,10 +34,10 @@ def collect(enc, st: AlignSettings):
         for p in load_set(name):
             s = make_side(p.src, enc.encode(p.src), None, None)
             t = make_side(p.tgt, enc.encode(p.tgt), None, None)
-            found, gains, sims, lo, types, _ = A._run(s, t, st)
-            beads = found.beads
+            fp = first_pass(s, t, st)
+            beads = fp.found.beads
             gold = {(tuple(a), tuple(b)) for a, b in p.gold}
-            X.append(confidence_features(beads, found.gaps, gains, sims, lo, types, found.forward))
+            X.append(confidence_features(fp.found, fp.scored))
             y += [(tuple(range(i0, i1)), tuple(range(j0, j1))) in gold for i0, i1, j0, j1 in beads]
             kind += ["null" if i0 == i1 or j0 == j1 else "1-1" if i1 - i0 == j1 - j0 == 1 else "multi"
                      for i0, i1, j0, j1 in beads]
@@ -49,35 +52,34 @@ def collect(enc, st: AlignSettings):
 def pipeline_heldout(enc, models) -> str:
     """Reliability of align_sentences' own confidences when each article is scored by the model
     fitted on the other fold (models[f] is the fit without fold f)."""
-    from align.aligner.weights import confidence as C
-
-    saved = {k: getattr(C, k) for k in ("WEIGHTS", "SCORE_POINTS", "RATE_POINTS", "NULL_SCORE_POINTS", "NULL_RATE_POINTS")}
+    fold_weights = [Weights(gains=default_weights().gains, confidence=as_weights(*model)) for model in models]
     rows: list[tuple[float, bool]] = []
-    try:
-        for name in SETS:
-            for p in load_set(name):
-                gold = {(tuple(a), tuple(b)) for a, b in p.gold}
-                f_art = article_fold(p.name)
-                for f, (w, (xs, ys), (xn, yn)) in enumerate(models):
-                    if name != "textberg-dev" and f != f_art:
-                        continue
-                    C.WEIGHTS, C.SCORE_POINTS, C.RATE_POINTS = list(w), list(xs), list(ys)
-                    C.NULL_SCORE_POINTS, C.NULL_RATE_POINTS = list(xn), list(yn)
-                    r = A.align_sentences(p.src, p.tgt, enc.encode, src_lang=p.src_lang, tgt_lang=p.tgt_lang,
-                                          src_vecs=enc.encode(p.src), tgt_vecs=enc.encode(p.tgt))
-                    half = len(r.beads) // 2
-                    for k, b in enumerate(r.beads):
-                        if name != "textberg-dev" or (k >= half) == bool(f):
-                            rows.append((b.confidence, (b.src, b.tgt) in gold))
-    finally:
-        for k, v in saved.items():
-            setattr(C, k, v)
+    for name in SETS:
+        for p in load_set(name):
+            gold = {(tuple(a), tuple(b)) for a, b in p.gold}
+            f_art = article_fold(p.name)
+            for f, weights in enumerate(fold_weights):
+                if name != "textberg-dev" and f != f_art:
+                    continue
+                r = align_sentences(p.src, p.tgt, enc.encode, src_lang=p.src_lang, tgt_lang=p.tgt_lang,
+                                    src_vecs=enc.encode(p.src), tgt_vecs=enc.encode(p.tgt), weights=weights)
+                half = len(r.beads) // 2
+                for k, b in enumerate(r.beads):
+                    if name != "textberg-dev" or (k >= half) == bool(f):
+                        rows.append((b.confidence, (b.src, b.tgt) in gold))
     return reliability(rows)
+
+
+def as_weights(w, score_map, null_map) -> ConfidenceWeights:
+    """A fitted model (weights in CONF_FEATURES order, isotonic maps) as the aligner takes it."""
+    return ConfidenceWeights({f: float(v) for f, v in zip(CONF_FEATURES, w)}, list(score_map[0]), list(score_map[1]),
+                             list(null_map[0]), list(null_map[1]))
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--write", action="store_true")
+    ap.add_argument("--out", default=None, help="with --write: this file instead of align/aligner/weights/confidence.py")
     args = ap.parse_args()
     from sklearn.linear_model import LogisticRegression
 
@@ -115,22 +117,12 @@ def main() -> None:
     out = Path(__file__).resolve().parent / "results" / "confidence.txt"
     out.parent.mkdir(exist_ok=True)
     out.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    w, (xs, ys), (xn, yn) = fit(X, y, null)
-    print(", ".join(f"{f}={v:+.3f}" for f, v in zip(CONF_FEATURES, w)))
+    model = fit(X, y, null)
+    print(", ".join(f"{f}={v:+.3f}" for f, v in zip(CONF_FEATURES, model[0])))
     if args.write:
-        path = Path(__file__).resolve().parents[1] / "align" / "aligner" / "weights" / "confidence.py"
-        path.write_text(
-            '"""Confidence weights over align.aligner.confidence.CONF_FEATURES.\n\n'
-            'Generated by bench/fit_confidence.py (logistic regression on the development sets).\n"""\n\n'
-            f"WEIGHTS = [{', '.join(f'{v:.4f}' for v in w)}]\n\n"
-            "# isotonic map from the weighted score to the share of beads exactly right\n"
-            f"SCORE_POINTS = [{', '.join(f'{v:.4f}' for v in xs)}]\n"
-            f"RATE_POINTS = [{', '.join(f'{v:.4f}' for v in ys)}]\n\n"
-            "# the same for 1-0 / 0-1 beads\n"
-            f"NULL_SCORE_POINTS = [{', '.join(f'{v:.4f}' for v in xn)}]\n"
-            f"NULL_RATE_POINTS = [{', '.join(f'{v:.4f}' for v in yn)}]\n",
-            encoding="utf-8",
-        )
+        default = Path(__file__).resolve().parents[1] / "align" / "aligner" / "weights" / "confidence.py"
+        path = Path(args.out) if args.out else default
+        path.write_text(confidence_source(as_weights(*model)), encoding="utf-8")
         print(f"wrote {path}")
 
 

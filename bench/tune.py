@@ -24,7 +24,6 @@ GRID = {
     "knn": [2, 4, 8],
     "null_slope": [0.0, 0.25, 0.5, 1.0, 1.5, 2.0],
     "len_sigma": [0.25, 0.35, 0.5],
-    "length_weighted_sum": [False, True],
 }
 
 
@@ -55,7 +54,7 @@ def main() -> None:
             per[name] = score([p.gold for p, _, _ in pairs], tests).f1_strict
         return sum(per.values()) / len(per), per
 
-    best = AlignSettings(**{'spans': 'sum', **START})
+    best = AlignSettings(**START)
     best_f, per = evaluate(best)
     print(f"start {best_f:.4f} {per}", flush=True)
     for _ in range(args.rounds):

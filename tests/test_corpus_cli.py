@@ -189,3 +189,30 @@ def test_add_with_the_real_aligner_then_unchanged(tmp_path: Path) -> None:
         beads = c.beads("CLT01161")
     ja = (folder / "ja.sent").read_text(encoding="utf-8").splitlines()
     assert [i for b in beads for i in b.src_ids] == list(range(len(ja)))
+
+
+CORPORA = Path(__file__).resolve().parents[1] / "corpora"
+
+
+@pytest.mark.parametrize("columns", [60, 200])
+def test_list_fits_the_terminal_width(tmp_path: Path, columns: int) -> None:
+    """`align list` never draws wider than COLUMNS: the grid when it fits, else one wrapped
+    block per document; every document and every count is still there."""
+    path = tmp_path / "c.db"
+    long_id = "a-document-id-far-longer-than-any-terminal-column-would-hold-" * 2
+    with Corpus(path, create=True) as c:
+        for folder in sorted(p for p in CORPORA.iterdir() if (p / "gold.beads").exists()):
+            c.add_alignment(gold_alignment(folder), doc_id=folder.name)
+        c.add_alignment(gold_alignment(CORPORA / "kyoto-CLT01161"), doc_id=long_id)
+    r = CliRunner().invoke(app, ["list", str(path)], env={"COLUMNS": str(columns)})
+    assert r.exit_code == 0, r.output
+    lines = r.stdout.splitlines()
+    assert max(map(len, lines)) <= columns
+    for name in ("cmac-2024", "kyoto-CLT01161", "kyoto-EPR00071", "below_0.9", "confirmed", "1-3", "mean_conf"):
+        assert name in r.stdout
+    if columns == 200:  # wide enough for the grid: one line per document plus the frame
+        assert len(lines) == 4 + 4 and "┆" in r.stdout  # 4 documents, header, 3 rules
+        assert long_id not in r.stdout and long_id[:40] + "…" in r.stdout  # cut to 40 characters
+    else:
+        assert long_id not in r.stdout and long_id[: columns - 1] + "…" in lines
+        assert "  beads 44 " in r.stdout  # cmac-2024's count, as a `name value` pair

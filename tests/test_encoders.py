@@ -305,3 +305,57 @@ def test_e5_vectors_are_centred_so_the_use_fitted_weights_read_them(e5: Encoder)
     (centred, was), (raw, was_not) = f1(AlignSettings()), f1(AlignSettings(centre_above=None))
     assert was and not was_not
     assert centred >= 0.9 and centred > raw + 0.03
+
+
+def _hub_cache(root: Path, model_id: str, folder: Path) -> Path:
+    """A Hugging Face hub cache holding `folder` as the main revision of `model_id`, laid out
+    as the hub client lays it out (refs/main naming a snapshot folder)."""
+    repo = root / f"models--{model_id.replace('/', '--')}"
+    snap = repo / "snapshots" / "0123456789abcdef0123456789abcdef01234567"
+    snap.parent.mkdir(parents=True)
+    snap.symlink_to(folder, target_is_directory=True)
+    (repo / "refs").mkdir()
+    (repo / "refs" / "main").write_text(snap.name)
+    return snap
+
+
+def test_hub_id_loads_from_the_hugging_face_cache(minilm_folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import huggingface_hub.constants
+
+    _hub_cache(tmp_path, "sentence-transformers/all-MiniLM-L6-v2", minilm_folder)
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_CACHE", str(tmp_path))
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    by_id = get_encoder("sentence-transformers/all-MiniLM-L6-v2", cache=False)
+    assert by_id.name == "st:sentence-transformers/all-MiniLM-L6-v2"
+    by_folder = get_encoder(f"st:{minilm_folder}", cache=False)
+    texts = ["The minister visited Cambodia.", "Mine clearance saves lives."]
+    np.testing.assert_allclose(by_id.encode(texts), by_folder.encode(texts), atol=1e-6)
+
+
+def _align_cli(tmp_path: Path, model: str, **env: str) -> subprocess.CompletedProcess:
+    import os
+
+    cmac = Path(__file__).resolve().parents[1] / "corpora" / "cmac-2024"
+    full = {k: v for k, v in os.environ.items() if not k.startswith(("HF_", "TRANSFORMERS_"))}
+    full.update({"HF_HOME": str(tmp_path / "hf"), **env})
+    return subprocess.run(
+        [str(Path(sys.executable).parent / "align"), "pair", str(cmac / "ja.md"), str(cmac / "en.md"), "--model", model, "--no-cache"],
+        capture_output=True, text=True, env=full, timeout=300,
+    )
+
+
+def test_uncached_hub_id_offline_is_a_one_line_error_naming_the_id(tmp_path: Path) -> None:
+    pytest.importorskip("sentence_transformers")
+    r = _align_cli(tmp_path, "someone/not-cached-model", HF_HUB_OFFLINE="1")
+    assert r.returncode != 0 and r.stdout == ""
+    assert r.stderr.count("\n") == 1 and "Traceback" not in r.stderr
+    assert "'someone/not-cached-model'" in r.stderr and "HF_HUB_OFFLINE" in r.stderr and "models/" in r.stderr
+
+
+def test_unreachable_hub_is_a_one_line_error_naming_the_id(tmp_path: Path) -> None:
+    pytest.importorskip("sentence_transformers")
+    # port 9 on loopback refuses at once: the same answer as a machine with no network
+    r = _align_cli(tmp_path, "someone/not-cached-model", HF_ENDPOINT="http://127.0.0.1:9")
+    assert r.returncode != 0 and r.stdout == ""
+    assert r.stderr.count("\n") == 1 and "Traceback" not in r.stderr
+    assert "'someone/not-cached-model'" in r.stderr and "could not be downloaded" in r.stderr

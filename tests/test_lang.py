@@ -71,3 +71,27 @@ def test_kanji_only_text_is_chinese_by_design() -> None:
     """
     assert detect_language("真言宗泉涌寺派") == "zh"
     assert detect_language("真言宗泉涌寺派\n真言宗泉涌寺派（しんごんしゅうせんにゅうじは）は、日本における") == "ja"
+
+
+def test_language_facts_agree_on_every_spelling_of_a_code() -> None:
+    """One base code for every consumer: the segmenter, the sentence joiner, the reader's line
+    joiner and the aligner's swapped-languages check read 'ja', 'JA', 'ja-JP' and 'ja_JP' alike."""
+    from align.read.lang import base_language, expected_script, join_sentences, joins_without_spaces
+    from align.segment import split_sentences
+
+    for code in ("ja", "JA", "ja-JP", "ja_JP"):
+        assert base_language(code) == "ja" and joins_without_spaces(code) and expected_script(code) == "cjk"
+        assert join_sentences(["雨が降った。", "寒い。"], code) == "雨が降った。寒い。"
+        assert split_sentences("雨が降った。寒い。", code) == [(0, 6), (6, 9)]
+    assert join_sentences(["It rained.", "Cold."], "en-GB") == "It rained. Cold."
+    assert expected_script("ko") == "cjk" and not joins_without_spaces("ko")  # Korean: CJK script, spaces
+    assert expected_script("de") == "latin" and not joins_without_spaces("de")
+
+
+def test_dominant_script_reads_the_bundled_speech() -> None:
+    from align.read.lang import dominant_script
+
+    ja = (CMAC / "ja.md").read_text(encoding="utf-8").splitlines()
+    en = (CMAC / "en.md").read_text(encoding="utf-8").splitlines()
+    assert dominant_script(ja) == "cjk" and dominant_script(en) == "latin"
+    assert dominant_script(["123 456", "—"]) == "other"

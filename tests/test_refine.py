@@ -15,7 +15,7 @@ from align.formats.beads import read_beads
 from align.encoders import get_encoder
 from align.errors import UsageError
 from align.model import Bead
-from align.aligner.refine import crossing_pairs, doubtful_regions
+from align.aligner.refine import doubtful_regions
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 
@@ -49,8 +49,9 @@ def test_refine_rejoins_real_2_1_and_1_2_beads_split_in_two(enc) -> None:
     """Give refine the gold path with one 2-1 (1-2) bead cut into 1-1 + 1-0 (0-1), the split
     a sum-of-vectors search makes; it must put the bead back (measured 33 of 36 on the
     whole kyoto-dev-hard set), encoding only a few joined spans."""
-    from align.aligner.refine import refine_path
-    from align.aligner.scoring import band_dot, make_side, sentence_stats
+    from align.aligner.gains import make_band
+    from align.aligner.refine import SpanText, refine_path
+    from align.aligner.side import make_side
 
     st_ = AlignSettings(refine="multi")
     restored = tried = 0
@@ -58,8 +59,7 @@ def test_refine_rejoins_real_2_1_and_1_2_beads_split_in_two(enc) -> None:
         ja, en, gold = article("kyoto-dev-hard", name)
         sv, tv = enc.encode(ja), enc.encode(en)
         s, t = make_side(ja, sv, None, None), make_side(en, tv, None, None)
-        lo = np.zeros(len(ja) + 1, dtype=np.int64)
-        stats = sentence_stats(band_dot(s.vecs, t.vecs, lo, len(en) + 1), lo, s, t, st_)
+        band = make_band(s, t, np.zeros(len(ja) + 1, dtype=np.int64), len(en) + 1, st_)
         path = gold_path(gold)
         for k, (i0, i1, j0, j1) in enumerate(path):
             if (i1 - i0, j1 - j0) not in ((2, 1), (1, 2)):
@@ -74,7 +74,7 @@ def test_refine_rejoins_real_2_1_and_1_2_beads_split_in_two(enc) -> None:
                 calls.append(texts)
                 return enc.encode(texts)
 
-            r = refine_path(path[:k] + split + path[k + 1 :], s, t, stats, st_, ja, en, "ja", "en", counting)
+            r = refine_path(path[:k] + split + path[k + 1 :], band, st_, SpanText(ja, en, "ja", "en", counting))
             check_cover([Bead(tuple(range(a, b)), tuple(range(c, d))) for a, b, c, d in r.beads], len(ja), len(en))
             tried += 1
             restored += (i0, i1, j0, j1) in r.beads
@@ -121,7 +121,7 @@ def fake_encode(texts: list[str]) -> np.ndarray:
     n=st.integers(0, 25),
     m=st.integers(0, 25),
     seed=st.integers(0, 10_000),
-    mode=st.sampled_from(["multi", "near"]),
+    mode=st.sampled_from(["off", "multi"]),
     noise=st.floats(0.1, 2.0),
 )
 def test_refined_path_covers_every_sentence_once_in_order(n: int, m: int, seed: int, mode: str, noise: float) -> None:
@@ -140,39 +140,25 @@ def test_refined_path_covers_every_sentence_once_in_order(n: int, m: int, seed: 
     assert all(0.0 <= b.confidence <= 0.999 for b in r.beads)
 
 
-@given(st.lists(st.sampled_from([(1, 1), (1, 0), (0, 1), (2, 1), (1, 2), (2, 2)]), max_size=40),
-       st.lists(st.booleans(), min_size=40, max_size=40))
-def test_doubtful_regions_are_disjoint_ordered_and_hold_every_seed(shapes, crossing) -> None:
+@given(st.lists(st.sampled_from([(1, 1), (1, 0), (0, 1), (2, 1), (1, 2), (2, 2)]), max_size=40))
+def test_doubtful_regions_are_disjoint_ordered_and_hold_every_seed(shapes) -> None:
     beads, i, j = [], 0, 0
     for a, b in shapes:
         beads.append((i, i + a, j, j + b))
         i, j = i + a, j + b
-    for mode in ("multi", "near"):
-        # as crossing_pairs marks them: a 1-1 bead followed by a 1-1 bead
-        marks = np.array([crossing[p] and p + 1 < len(shapes) and shapes[p] == shapes[p + 1] == (1, 1)
-                          for p in range(len(shapes))], dtype=bool)
-        regions = doubtful_regions(beads, marks, mode)
-        flat = [p for p0, p1 in regions for p in range(p0, p1)]
-        assert flat == sorted(set(flat))
-        assert all(p0 < p1 for p0, p1 in regions)
-        for p, s in enumerate(shapes):
-            if s[0] + s[1] > 2 or (mode == "near" and marks[p] and len(beads) > 1):
-                assert p in flat
-    assert doubtful_regions(beads, np.ones(len(beads), bool), "off") == []
-
-
-def test_crossing_pairs_mark_a_split_2_2_bead_only() -> None:
-    e = np.eye(4, dtype=np.float32)
-    # source 0, 1 and target 0, 1 share content crosswise (a 2-2 split in two); 2, 3 are clean 1-1s
-    sv = np.stack([e[0] + e[1], e[1] + e[0] * 0.9, e[2], e[3]])
-    tv = np.stack([e[0], e[1], e[2], e[3]])
-    sv /= np.linalg.norm(sv, axis=1, keepdims=True)
-    beads = [(k, k + 1, k, k + 1) for k in range(4)]
-    assert crossing_pairs(beads, sv, tv).tolist() == [True, False, False, False]
+    regions = doubtful_regions(beads, "multi")
+    flat = [p for p0, p1 in regions for p in range(p0, p1)]
+    assert flat == sorted(set(flat))
+    assert all(p0 < p1 for p0, p1 in regions)
+    for p, s in enumerate(shapes):
+        if s[0] + s[1] > 2:
+            assert p in flat
+    assert doubtful_regions(beads, "off") == []
 
 
 def _toy_sides(n_src: int, n_tgt: int, d: int = 8):
-    from align.aligner.scoring import Stats, make_side
+    from align.aligner.side import make_side
+    from align.aligner.stats import Stats
 
     rng = np.random.default_rng(1)
     sv = rng.normal(size=(n_src, d)).astype(np.float32)
@@ -188,28 +174,31 @@ def test_split_drops_turns_a_merged_stray_sentence_into_a_null_only_where_the_do
     """A 2-1 bead whose joined pair matches its target no better than one sentence alone (and
     whose length fits one sentence) is split into 1-1 + 1-0 once the path holds >= 2% nulls;
     a document without nulls keeps its 2-1 beads (true 2-1s in faithful translations)."""
-    from align.aligner.refine import split_drops
+    from align.aligner.gains import make_band
+    from align.aligner.refine import SpanText, split_drops
 
+    st_ = AlignSettings()
     s, t, stats = _toy_sides(6, 4)
+    band = lambda side: make_band(side, t, np.zeros(7, dtype=np.int64), 5, st_, stats=stats)  # noqa: E731
     texts_s, texts_t = ["あ" * 10] * 6, ["x" * 10] * 4
     # sentence 1 is a stray merged into the 1-1 bead (0, 0); sentences 4 and 5 are nulls
     path = [(0, 2, 0, 1), (2, 3, 1, 2), (3, 4, 2, 3), (4, 5, 3, 3), (5, 6, 3, 3), (6, 6, 3, 4)]
     conf = np.full(len(path), 0.8)
     joint = ({(0, 2): s.vecs[0]}, {})  # the joined pair's vector: no rise over sentence 0 alone
     never = lambda texts: (_ for _ in ()).throw(AssertionError("nothing to encode"))  # noqa: E731
-    st_ = AlignSettings()
-    out, c, k, enc_n = split_drops(path, conf, s, t, stats, st_, texts_s, texts_t, "ja", "en", never, joint)
+    text = SpanText(texts_s, texts_t, "ja", "en", never)
+    out, c, k, enc_n = split_drops(path, conf, band(s), st_, text, span_vecs=joint)
     assert (k, enc_n) == (1, 0)
     assert out[:2] == [(0, 1, 0, 1), (1, 2, 1, 1)] and out[2:] == path[1:] and len(c) == len(out)
     # the same bead in a document with a single null stays
     path2 = [(0, 2, 0, 1), (2, 3, 1, 2), (3, 4, 2, 3), (4, 6, 3, 4)]
-    out2, _c, k2, _e = split_drops(path2, np.full(4, 0.8), s, t, stats, st_, texts_s, texts_t, "ja", "en", never, joint)
+    out2, _c, k2, _e = split_drops(path2, np.full(4, 0.8), band(s), st_, text, span_vecs=joint)
     assert k2 == 0 and out2 == path2
     # a sentence the segmenter cut at ':' (or whose second half starts lower-case) is no drop
     from dataclasses import replace
 
     for cut in (replace(s, open_end=np.eye(6)[0]), replace(s, open_start=np.eye(6)[1])):
-        out3, _c, k3, _e = split_drops(path, conf, cut, t, stats, st_, texts_s, texts_t, "ja", "en", never, joint)
+        out3, _c, k3, _e = split_drops(path, conf, band(cut), st_, text, span_vecs=joint)
         assert k3 == 0 and out3 == path
 
 
@@ -222,7 +211,7 @@ def _path_with_nulls(n: int, drops_src: int, drops_tgt: int) -> list[tuple[int, 
 
 
 def test_deletion_prior_follows_the_documents_own_drop_rate() -> None:
-    from align.aligner.scoring import null_offsets
+    from align.aligner.stats import null_offsets
 
     cfg = AlignSettings()
     # a faithful document: nulls get dearer on both sides, within the clip

@@ -25,7 +25,8 @@ from typer.testing import CliRunner
 from align.cli import app
 from align.errors import CorpusError, UsageError
 from align.review import ReviewSession
-from align.store import Corpus
+from align.store import Corpus, export_rows
+from align.store.tables import documents_table
 from corpus_helpers import KYOTO, gold_alignment
 
 DOC = "EPR00071"
@@ -535,7 +536,7 @@ def test_kill_9_during_confirm_all_above_confirms_all_or_none(tmp_path: Path) ->
         with Corpus(path) as c:
             confirmed = sum(b.status == "confirmed" for b in c.beads("big"))
             logged = len(c.log("big")) - 1
-            summary = c.list_documents().row(0, named=True)["confirmed"]
+            summary = documents_table(c).row(0, named=True)["confirmed"]
         assert confirmed in (0, n), f"round {round_}: {confirmed} of {n} confirmed"
         assert logged == summary == confirmed
         if out.strip():
@@ -576,7 +577,7 @@ def test_undo_puts_beads_back_to_auto_with_their_aligned_text(corpus: Path) -> N
         (q[1], "status", "auto", "rejected"),
     ]
     with Corpus(corpus) as c:  # exported as aligned: no stale edit under status auto
-        assert [r.tgt for r in c.export_rows(doc_ids=[DOC])][q[1]] == before[q[1]].tgt
+        assert [r.tgt for r in export_rows(c, doc_ids=[DOC])][q[1]] == before[q[1]].tgt
 
 
 def test_every_key_in_the_prompt_works(corpus: Path) -> None:

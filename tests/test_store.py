@@ -18,7 +18,8 @@ from hypothesis import strategies as st
 from align.formats.beads import read_beads
 from align.errors import CorpusError, FormatError, InputError, UsageError
 from align.formats import rows_from_alignment, write_rows
-from align.store import Corpus, default_doc_id, schema
+from align.store import Corpus, default_doc_id, export_rows, import_tmx, schema
+from align.store.tables import documents_table
 from align.store.merge import Reviewed, merge_reviewed
 from corpus_helpers import DATA, KYOTO, alignment_from_lines, gold_alignment, gold_folders
 
@@ -59,7 +60,7 @@ def test_add_unchanged_list_and_export(tmp_path: Path) -> None:
             r = _add_gold(c, f)
             assert (r.action, r.beads) == ("added", len(read_beads(f / "gold.beads")))
         assert _add_gold(c, folders[0]).action == "unchanged"
-        df = c.list_documents()
+        df = documents_table(c)
         assert df["doc_id"].to_list() == [f.name for f in folders]
         for f, row in zip(folders, df.iter_rows(named=True), strict=True):
             gold = read_beads(f / "gold.beads")
@@ -69,18 +70,18 @@ def test_add_unchanged_list_and_export(tmp_path: Path) -> None:
             assert row["1-1"] == sum(1 for s, t in gold if len(s) == len(t) == 1)
             assert row["below_0.9"] == sum(1 for b in a.beads if b.confidence < 0.9)
             assert row["mean_conf"] == pytest.approx(sum(b.confidence for b in a.beads) / len(gold))
-        rows = list(c.export_rows())
+        rows = list(export_rows(c))
         expected = [r for f in folders for r in rows_from_alignment(gold_alignment(f), doc_id=f.name)]
         assert rows == expected
-        assert list(c.export_rows(doc_ids=[folders[1].name], include_unaligned=False)) == [
+        assert list(export_rows(c, doc_ids=[folders[1].name], include_unaligned=False)) == [
             r for r in expected if r.doc_id == folders[1].name and r.src_ids and r.tgt_ids
         ]
-        assert list(c.export_rows(statuses=["confirmed"])) == []
-        assert all(r.confidence >= 0.8 for r in c.export_rows(min_confidence=0.8))
+        assert list(export_rows(c, statuses=["confirmed"])) == []
+        assert all(r.confidence >= 0.8 for r in export_rows(c, min_confidence=0.8))
         with pytest.raises(CorpusError, match="no document 'nope'"):
-            c.export_rows(doc_ids=["nope"])
+            export_rows(c, doc_ids=["nope"])
         with pytest.raises(UsageError, match="unknown status"):
-            c.export_rows(statuses=["good"])
+            export_rows(c, statuses=["good"])
 
 
 def test_realign_keeps_reviewed_beads_whose_sentences_remain(tmp_path: Path) -> None:
@@ -121,7 +122,7 @@ def test_realign_keeps_reviewed_beads_whose_sentences_remain(tmp_path: Path) -> 
         # every sentence is in exactly one bead, in order
         assert [i for b in after for i in b.src_ids] == list(range(len(ja2)))
         assert [j for b in after for j in b.tgt_ids] == list(range(len(en)))
-        summary = c.list_documents().row(0, named=True)
+        summary = documents_table(c).row(0, named=True)
         assert (summary["confirmed"], summary["edited"], summary["rejected"]) == (2, 1, 1)
         assert [e[3] for e in c.log("d")][-1] == "realigned"
 
@@ -186,7 +187,7 @@ def test_status_edit_log_and_append_only(tmp_path: Path) -> None:
             (None, "added", "align:test|model:gold|seg:lines"), (0, "status", "confirmed"), (1, "edit-src", "直した文。"),
         ]  # fmt: skip
         assert c.beads("CLT01161")[1].src == "直した文。" and c.beads("CLT01161")[1].status == "edited"
-        assert c.list_documents().row(0, named=True)["edited"] == 1
+        assert documents_table(c).row(0, named=True)["edited"] == 1
         con = sqlite3.connect(tmp_path / "c.db")
         with pytest.raises(sqlite3.DatabaseError, match="append-only"):
             con.execute("DELETE FROM log")
@@ -202,9 +203,9 @@ def test_migration_from_v1_and_newer_version_refused(tmp_path: Path) -> None:
     con.execute("INSERT INTO beads VALUES (1, 0, '0 1', '0', 0.5, '2-1', 'confirmed', NULL, NULL)")
     con.close()
     with Corpus(path) as c:
-        row = c.list_documents().row(0, named=True)
+        row = documents_table(c).row(0, named=True)
         assert (row["src_sents"], row["tgt_sents"], row["2-1"], row["confirmed"], row["below_0.9"]) == (2, 1, 1, 1, 1)
-        assert list(c.export_rows())[0].src == "一二"
+        assert list(export_rows(c))[0].src == "一二"
     con = sqlite3.connect(path)
     assert con.execute("SELECT value FROM meta").fetchone()[0] == str(schema.SCHEMA_VERSION)
     con.execute("UPDATE meta SET value = '99'")
@@ -239,36 +240,36 @@ def test_import_tmx_and_round_trip(tmp_path: Path) -> None:
     first = tmp_path / "first.tmx"
     write_rows(rows_from_alignment(a, doc_id="GNM00268"), first, fmt="tmx", src_lang="ja-JP", tgt_lang="en-US")
     with Corpus(tmp_path / "c.db", create=True) as c:
-        r = c.import_tmx(first)
+        r = import_tmx(c, first)
         assert (r.action, r.doc_id) == ("imported", "GNM00268")
-        assert c.import_tmx(first).action == "unchanged"
+        assert import_tmx(c, first).action == "unchanged"
         beads = c.beads("GNM00268")
         assert {b.status for b in beads} == {"confirmed"}
         assert [(b.src, b.tgt, b.confidence) for b in beads] == [
             (a.src_text(b), a.tgt_text(b), b.confidence) for b in a.beads if b.src and b.tgt
         ]
         second = tmp_path / "second.tmx"
-        write_rows(c.export_rows(), second, fmt="tmx", src_lang="ja-JP", tgt_lang="en-US")
-        assert c.import_tmx(second, doc_id="again").action == "imported"
+        write_rows(export_rows(c), second, fmt="tmx", src_lang="ja-JP", tgt_lang="en-US")
+        assert import_tmx(c, second, doc_id="again").action == "imported"
         third = tmp_path / "third.tmx"
-        write_rows(c.export_rows(doc_ids=["again"]), third, fmt="tmx", src_lang="ja-JP", tgt_lang="en-US")
+        write_rows(export_rows(c, doc_ids=["again"]), third, fmt="tmx", src_lang="ja-JP", tgt_lang="en-US")
 
         def units(p: Path) -> list[str]:
             text = p.read_text(encoding="utf-8")
             return text[text.index("<body>"):].replace(">again<", ">GNM00268<").replace('"again:', '"GNM00268:').splitlines()
 
         assert units(second) == units(third)  # a fixed point after one import
-        assert c.import_tmx(first, doc_id="again").action == "replaced"
+        assert import_tmx(c, first, doc_id="again").action == "replaced"
         with_unaligned = tmp_path / "all.tmx"
         write_rows(rows_from_alignment(a), with_unaligned, fmt="tmx", include_unaligned=True)
-        assert c.import_tmx(with_unaligned, doc_id="all").beads == len(a.beads)
+        assert import_tmx(c, with_unaligned, doc_id="all").beads == len(a.beads)
         assert [b.type for b in c.beads("all")] == [
             "1-1" if b.src and b.tgt else "1-0" if b.src else "0-1" for b in a.beads
         ]
         not_tmx = tmp_path / "x.tmx"
         not_tmx.write_text("[0]:[0]\n")
         with pytest.raises(FormatError, match=r"x\.tmx"):
-            c.import_tmx(not_tmx)
+            import_tmx(c, not_tmx)
         assert c.doc_ids() == ["GNM00268", "again", "all"]
 
 
@@ -284,7 +285,7 @@ import sys
 sys.path.insert(0, {tests!r})
 from pathlib import Path
 from corpus_helpers import gold_alignment
-from align.store import Corpus
+from align.store import Corpus, export_rows, import_tmx
 f = Path({folder!r})
 with Corpus(Path({path!r})) as c:
     print(c.add_alignment(gold_alignment(f), doc_id="late").action)
@@ -298,14 +299,14 @@ def test_export_reads_a_snapshot_while_another_process_adds(tmp_path: Path) -> N
         for f in folders:
             _add_gold(c, f)
         total = sum(len(read_beads(f / "gold.beads")) for f in folders)
-        rows = c.export_rows()
+        rows = export_rows(c)
         got = [next(rows) for _ in range(5)]
         code = _EXPORT_WHILE_ADD.format(tests=str(TESTS), folder=str(folders[0]), path=str(path))
         p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
         assert (p.returncode, p.stdout.strip()) == (0, "added"), p.stderr
         got += list(rows)
         assert len(got) == total  # the export saw its snapshot, not the new document
-        assert "late" in {r.doc_id for r in c.export_rows()}
+        assert "late" in {r.doc_id for r in export_rows(c)}
 
 
 _CRASH_CHILD = """
@@ -313,7 +314,7 @@ import sys
 sys.path.insert(0, {tests!r})
 from pathlib import Path
 from corpus_helpers import alignment_from_lines, gold_alignment, gold_folders
-from align.store import Corpus
+from align.store import Corpus, export_rows, import_tmx
 folders = gold_folders()
 ja = Path({ja!r}).read_text(encoding="utf-8").splitlines()[:{n_big}]
 en = Path({en!r}).read_text(encoding="utf-8").splitlines()[:{n_big}]
@@ -325,7 +326,7 @@ while True:
     if k % 3 == 0:
         r = c.add_alignment(big, doc_id=f"big-{{k}}")
     elif k % 3 == 1:
-        r = c.import_tmx(Path({tmx!r}), doc_id=f"tmx-{{k}}")
+        r = import_tmx(c, Path({tmx!r}), doc_id=f"tmx-{{k}}")
     else:
         f = folders[k % len(folders)]
         r = c.add_alignment(gold_alignment(f), doc_id=f"gold-{{k}}")
@@ -370,7 +371,7 @@ def test_kill_9_during_add_and_import_leaves_a_consistent_corpus(tmp_path: Path)
                 kind, k = doc_id.split("-")
                 want = expected.get(kind) or len(read_beads(folders[int(k) % len(folders)] / "gold.beads"))
                 assert n == want, f"round {round_}: {doc_id} has {n} beads, expected {want}"
-            summary = c.list_documents()
+            summary = documents_table(c)
             assert dict(zip(summary["doc_id"], summary["beads"], strict=True)) == counts
     assert len(finished) >= 5  # the kills landed after work was done, not only at start-up
 
@@ -389,20 +390,20 @@ def test_any_text_survives_corpus_export_import_export(pairs: list[tuple[str, st
         a = alignment_from_lines([s for s, _ in pairs], [t for _, t in pairs], [((k,), (k,)) for k in range(len(pairs))])
         with Corpus(tmp / "c.db", create=True) as c:
             c.add_alignment(a, doc_id="h")
-            assert [(r.src, r.tgt) for r in c.export_rows()] == pairs  # the store keeps text exactly
+            assert [(r.src, r.tgt) for r in export_rows(c)] == pairs  # the store keeps text exactly
             for fmt in ("jsonl", "csv", "tsv"):
-                write_rows(c.export_rows(), tmp / f"x.{fmt}", fmt=fmt)  # type: ignore[arg-type]
-                from align.formats.tabular import read_rows
+                write_rows(export_rows(c), tmp / f"x.{fmt}", fmt=fmt)  # type: ignore[arg-type]
+                from align.formats import read_rows
 
                 assert [(r.src, r.tgt) for r in read_rows(tmp / f"x.{fmt}", fmt=fmt)] == pairs
-            write_rows(c.export_rows(), tmp / "x.tmx", fmt="tmx")
+            write_rows(export_rows(c), tmp / "x.tmx", fmt="tmx")
             clean = [(_XML_ILLEGAL.sub("", s), _XML_ILLEGAL.sub("", t)) for s, t in pairs]
             if not any(s or t for s, t in clean):  # nothing but XML-illegal characters: refused
                 with pytest.raises(FormatError, match="nothing to import"):
-                    c.import_tmx(tmp / "x.tmx", doc_id="back")
+                    import_tmx(c, tmp / "x.tmx", doc_id="back")
                 return
-            c.import_tmx(tmp / "x.tmx", doc_id="back")
-            back = [(r.src, r.tgt) for r in c.export_rows(doc_ids=["back"])]
+            import_tmx(c, tmp / "x.tmx", doc_id="back")
+            back = [(r.src, r.tgt) for r in export_rows(c, doc_ids=["back"])]
             assert back == [p for p in clean if p[0] or p[1]]  # only XML-illegal characters are lost
 
 
@@ -436,7 +437,7 @@ def test_migration_from_v2_adds_revisions_and_realign_raises_them(tmp_path: Path
         assert c.document(folder.name).revision == 2  # reviewing does not change bead numbers
         tmx = tmp_path / "d.tmx"
         write_rows(rows_from_alignment(gold_alignment(folder)), tmx, fmt="tmx")
-        assert c.import_tmx(tmx, doc_id="d").action == "replaced"
+        assert import_tmx(c, tmx, doc_id="d").action == "replaced"
         assert c.document("d").revision == 2
     con = sqlite3.connect(path)
     assert con.execute("SELECT value FROM meta").fetchone()[0] == "3"
@@ -455,7 +456,7 @@ def test_set_statuses_is_one_transaction_with_its_log(tmp_path: Path) -> None:
         _add_gold(c, folder)
         n = len(c.beads(folder.name))
         c.set_status(folder.name, 3, "rejected")
-        before = (c.beads(folder.name), c.log(folder.name), c.list_documents().to_dicts())
+        before = (c.beads(folder.name), c.log(folder.name), documents_table(c).to_dicts())
         with pytest.raises(CorpusError, match=f"no bead {n} "):
             c.set_statuses(folder.name, [0, 1, n], "confirmed")
         # a failure while writing the last log entry undoes the whole batch
@@ -465,7 +466,7 @@ def test_set_statuses_is_one_transaction_with_its_log(tmp_path: Path) -> None:
         con.commit()
         with pytest.raises(CorpusError, match="disk gone"):
             c.set_statuses(folder.name, range(n), "confirmed")
-        assert (c.beads(folder.name), c.log(folder.name), c.list_documents().to_dicts()) == before
+        assert (c.beads(folder.name), c.log(folder.name), documents_table(c).to_dicts()) == before
         con.execute("DROP TRIGGER fail_last")
         con.commit()
         con.close()
@@ -473,7 +474,7 @@ def test_set_statuses_is_one_transaction_with_its_log(tmp_path: Path) -> None:
         assert c.set_statuses(folder.name, [0, 3, 5], "confirmed") == 0
         assert [e[2:] for e in c.log(folder.name)[2:]] == [(k, "status", "rejected" if k == 3 else "auto", "confirmed")
                                                            for k in (0, 3, 5)]  # fmt: skip
-        row = c.list_documents().row(0, named=True)
+        row = documents_table(c).row(0, named=True)
         assert (row["confirmed"], row["rejected"], row["auto"]) == (3, 0, n - 3)
 
 

@@ -18,16 +18,17 @@ Arrays and texts in, beads out: nothing here imports the search or the scorer.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from align.model import join_sentences
+from align.aligner.refine import SpanText
+from align.aligner.settings import AlignSettings
+from align.aligner.weights import FinalWeights
 
 __all__ = ["AbsorbPass", "Absorbed", "SpanVectors", "absorb_nulls", "absorb_pass", "move_boundaries", "null_rises"]
 
-Encode = Callable[[list[str]], np.ndarray]
 Bead4 = tuple[int, int, int, int]
 
 
@@ -35,21 +36,18 @@ class SpanVectors:
     """Unit vectors of sentence spans of one side: a sentence's own row, a longer span's joined
     text encoded on demand (asked for in batches, each span encoded once)."""
 
-    def __init__(self, vecs: np.ndarray, texts: Sequence[str], lang: str, encode: Encode,
+    def __init__(self, vecs: np.ndarray, text: SpanText, source: bool,
                  known: dict[tuple[int, int], np.ndarray] | None = None) -> None:
-        self.vecs, self.texts, self.lang, self.encode = vecs, texts, lang, encode
+        self.vecs, self.text, self.source = vecs, text, source
         self.joint: dict[tuple[int, int], np.ndarray] = dict(known or {})
+        texts = text.src if source else text.tgt
         self.lengths = np.array([max(len(t.strip()), 1) for t in texts], np.float64)
         self.encoded = 0
 
     def need(self, spans: list[tuple[int, int]]) -> None:
         """Encode, in one call, the joined text of every span of 2+ sentences not known yet."""
         todo = sorted({sp for sp in spans if sp[1] - sp[0] >= 2 and sp not in self.joint})
-        if not todo:
-            return
-        v = np.asarray(self.encode([join_sentences(list(self.texts[a:b]), self.lang) for a, b in todo]), np.float32)
-        v /= np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-12)
-        self.joint.update(zip(todo, v))
+        self.joint.update(self.text.vectors(todo, source=self.source))
         self.encoded += len(todo)
 
     def approx(self, span: tuple[int, int]) -> np.ndarray:
@@ -319,15 +317,15 @@ def final_features(
     return X
 
 
-def final_confidences(X: np.ndarray, model: tuple | None = None) -> np.ndarray:
-    """Calibrated probability that each bead is exactly right, from final_features (model:
-    (weights, score points, rate points), the fitted ones in weights/final.py by default)."""
-    if model is None:
-        from align.aligner.weights.final import RATE_POINTS, SCORE_POINTS, WEIGHTS
+def final_confidences(X: np.ndarray, weights: FinalWeights | None = None) -> np.ndarray:
+    """Calibrated probability that each bead is exactly right, from final_features (the shipped
+    weights/final.py unless other weights are given)."""
+    if weights is None:
+        from align.aligner.weights import default_weights
 
-        model = (WEIGHTS, SCORE_POINTS, RATE_POINTS)
-    w, xs, ys = model
-    conf = np.interp(X @ np.asarray(w), xs, ys)
+        weights = default_weights().final
+    w = np.array([weights.weights[f] for f in FINAL_FEATURES])
+    conf = np.interp(X @ w, weights.score_points, weights.rate_points)
     kept = X[:, FINAL_FEATURES.index("changed")] == 0
     prior = 1 / (1 + np.exp(-X[:, FINAL_FEATURES.index("prior_logit")]))
     conf[kept] = np.minimum(conf[kept], prior[kept])
@@ -345,19 +343,21 @@ class AbsorbPass:
     absorbed: int
     moved: int
     encoded: int
-    encode_s: float
+    seconds: float
     features: np.ndarray  # final_features of the path (what the confidence was computed from)
 
 
 def absorb_pass(
-    beads: Sequence[Bead4], confidences: np.ndarray, S: SpanVectors, T: SpanVectors, *,
-    rise: float | None, length_weight: float, move_gain: float | None, max_side: int, repeats: int = 3,
+    beads: Sequence[Bead4], confidences: np.ndarray, S: SpanVectors, T: SpanVectors, st: AlignSettings, *,
+    weights: FinalWeights | None = None, repeats: int = 3,
 ) -> AbsorbPass:
-    """Absorb split pieces left as nulls, move boundary sentences, repeat (up to `repeats` times)
-    while boundaries move; then rate every bead of the final path (final_confidences)."""
+    """Absorb split pieces left as nulls (st.absorb_rise, st.absorb_length), move boundary
+    sentences (st.move_gain), repeat (up to `repeats` times) while boundaries move; then rate
+    every bead of the final path (final_confidences)."""
     import time
 
     t0 = time.perf_counter()
+    rise, length_weight, move_gain, max_side = st.absorb_rise, st.absorb_length, st.move_gain, st.absorb_max_side
     e0 = S.encoded + T.encoded
     path = list(beads)
     absorbed = moved = 0
@@ -375,5 +375,5 @@ def absorb_pass(
     prior = np.array([old.get(b, 0.5) for b in path], np.float64)
     changed = np.array([b not in old for b in path])
     X = final_features(path, prior, changed, S, T, max_side, length_weight)
-    return AbsorbPass(path, final_confidences(X), absorbed, moved, S.encoded + T.encoded - e0,
+    return AbsorbPass(path, final_confidences(X, weights), absorbed, moved, S.encoded + T.encoded - e0,
                       time.perf_counter() - t0, X)

@@ -12,12 +12,12 @@ inside the row with a running maximum instead of a loop over columns.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-NEG = -np.inf
+from align.aligner.band import NEG, column_view, shift
 
 
 @dataclass(frozen=True)
@@ -26,7 +26,7 @@ class Search:
 
     beads: list[tuple[int, int, int, int]]  # (i0, i1, j0, j1) in document order
     total: float  # the path's total gain
-    gaps: np.ndarray  # per bead: decision gap at its end node (see best_path)
+    gaps: np.ndarray  # per bead: decision gap at its end node (see search)
     forward: np.ndarray  # (n + 1, W): best gain from (0, 0) to each node
 
 
@@ -104,14 +104,6 @@ def _forward(
     return D, bp, gap
 
 
-def best_path(
-    gains: np.ndarray, lo: np.ndarray, types: Sequence[tuple[int, int]], m: int
-) -> tuple[list[tuple[int, int, int, int]], float, np.ndarray]:
-    """(beads, total, gaps) of the highest-gain path from (0, 0) to (n, m); see search()."""
-    s = search(gains, lo, types, m)
-    return s.beads, s.total, s.gaps
-
-
 def search(gains: np.ndarray, lo: np.ndarray, types: Sequence[tuple[int, int]], m: int) -> Search:
     """Highest-gain path from (0, 0) to (n, m).
 
@@ -184,6 +176,30 @@ def _backward(gains: np.ndarray, lo: np.ndarray, types: Sequence[tuple[int, int]
     return Bk
 
 
+def max_marginals(
+    gains: np.ndarray, lo: np.ndarray, types: Sequence[tuple[int, int]], m: int, forward: np.ndarray | None = None
+) -> tuple[float, Iterator[np.ndarray]]:
+    """(best total, MM of each type in turn): MM[i, c] is the best total gain of a path from
+    (0, 0) to (n, m) that uses the bead of type types[k] ending at node (i, lo[i] + c) (-inf: none).
+
+    Forward + the bead's gain + backward, one (n + 1, W) array per type at a time (all K at
+    once would be K times the band's memory). `forward` is Search.forward of the same gains.
+    """
+    _K, rows, W = gains.shape
+    n = rows - 1
+    lo = np.asarray(lo, dtype=np.int64)
+    F = _forward(gains, lo, types, m)[0] if forward is None else forward
+    Bk = _backward(gains, lo, types, m)
+    c = m - lo[n]
+
+    def each() -> Iterator[np.ndarray]:
+        for k, (a, b) in enumerate(types):
+            x = shift(F, lo, a, b, fill=NEG) + gains[k].astype(np.float64) + Bk
+            yield np.where(np.isfinite(x), x, NEG)
+
+    return (float(F[n, c]) if 0 <= c < W else NEG), each()
+
+
 def path_margins(
     beads: Sequence[tuple[int, int, int, int]], gains: np.ndarray, lo: np.ndarray, types: Sequence[tuple[int, int]],
     m: int,
@@ -196,25 +212,19 @@ def path_margins(
     gain + backward) over the other beads that cover that sentence. 0 means a tie; inf means
     there is no other way through. `forward` is Search.forward of the same gains, if at hand.
     """
-    from align.aligner.scoring import column_view, shift
-
     K, rows, W = gains.shape
     n = rows - 1
     lo = np.asarray(lo, dtype=np.int64)
     N = len(beads)
     if N == 0:
         return np.zeros(0)
-    F = _forward(gains, lo, types, m)[0] if forward is None else forward
-    Bk = _backward(gains, lo, types, m)
-    total = F[n, m - lo[n]]
+    total, MMs = max_marginals(gains, lo, types, m, forward)
     arr = np.asarray(beads, dtype=np.int64).reshape(N, 4)
     i0, i1, j0, j1 = arr.T
     own = np.array([types.index((b[1] - b[0], b[3] - b[2])) for b in beads])
     alt = np.full(N, -np.inf)
     src = i1 > i0
-    for k, (a, b) in enumerate(types):
-        MM = shift(F, lo, a, b, fill=NEG) + gains[k].astype(np.float64) + Bk
-        MM = np.where(np.isfinite(MM), MM, NEG)
+    for k, ((a, b), MM) in enumerate(zip(types, MMs)):
         if a > 0 and src.any():
             top = _top2(MM)
             for p in range(a):

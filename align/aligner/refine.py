@@ -4,8 +4,7 @@ The first search scores multi-sentence spans by sums of sentence vectors, which 
 in the right place but often gets the grain wrong (a 2-2 split into two 1-1s, a 2-1 merged
 one sentence too far). Encoding the joined text of every span fixes much of that but costs
 several times the encoding work. This pass (Bertalign's second step, made selective) finds
-the regions of the path whose grain is in doubt -- every non-1-1 bead and, in mode "near",
-pairs of 1-1 beads whose crossed sentences match about as well as their own -- plus one
+the regions of the path whose grain is in doubt -- every non-1-1 bead -- plus one
 neighbouring bead on each side; searches each region again with beads of up to MAX_TOTAL
 sentences (2-3, 1-4, ...); encodes the joined text only of the spans of beads that could
 still win (best path through them within MARGIN of the region's best); re-decides the region
@@ -21,21 +20,24 @@ from dataclasses import dataclass, fields, replace
 import numpy as np
 
 from align.aligner.confidence import bead_confidences
-from align.aligner.dp import search
+from align.aligner.dp import max_marginals, search
+from align.aligner.gains import Band, GainWeights, ScoredBand, make_band, score_band
+from align.aligner.settings import AlignSettings
+from align.aligner.side import Side
+from align.aligner.stats import Stats
+from align.aligner.weights import Weights, default_weights
 from align.errors import UsageError
-from align.model import join_sentences
-from align.aligner.scoring import AlignSettings, Side, Stats, band_dot, bead_gains, shared_band
+from align.read.lang import join_sentences
 
-__all__ = ["REFINE_MODES", "RefineResult", "refine_path", "doubtful_regions", "crossing_pairs"]
+__all__ = ["REFINE_MODES", "RefineResult", "SpanText", "refine_path", "doubtful_regions", "split_drops"]
 
 Encode = Callable[[list[str]], np.ndarray]
 Path4 = list[tuple[int, int, int, int]]
 
-REFINE_MODES = ("off", "multi", "near")
+REFINE_MODES = ("off", "multi")
 MAX_SIDE = 4  # most sentences a side of a bead inside a region (1-4 and 4-1 at MAX_TOTAL 5)
 MAX_TOTAL = 5  # most sentences in a bead inside a region, both sides together (6: -1 point)
 MARGIN = 1.5  # a bead is a candidate if the best region path through it is within this (log-odds)
-CROSS = 0.05  # mode "near": see crossing_pairs
 MAX_REGION = 12  # a region grows to at most this many sentences a side (20: same F1, slower)
 MAX_SPANS = 12  # joined spans encoded per region at most (the best candidates first)
 SURE = 0.9  # regions whose seeds all have first-pass confidence >= this are skipped (0.7: same F1)
@@ -56,19 +58,16 @@ class RefineResult:
     span_vecs: tuple[dict, dict] = ({}, {})  # joined-text vectors encoded: (source, target) span -> row
 
 
-def doubtful_regions(beads: Path4, crossing: np.ndarray, mode: str) -> list[tuple[int, int]]:
+def doubtful_regions(beads: Path4, mode: str) -> list[tuple[int, int]]:
     """Disjoint runs [p0, p1) of path bead indices whose grain is in doubt, in order.
 
-    Seeds are the non-1-1 beads, and in mode "near" also the beads marked in `crossing`
-    (see crossing_pairs); each seed brings one neighbouring bead on each side.
+    Seeds are the non-1-1 beads; each seed brings one neighbouring bead on each side.
     """
     if mode not in REFINE_MODES:
         raise UsageError(f"refine is {mode!r}; use one of {', '.join(REFINE_MODES)}")
     if mode == "off":
         return []
     seeds = [p for p, b in enumerate(beads) if _shape(b) != (1, 1)]
-    if mode == "near":
-        seeds = sorted(set(seeds) | {p for p in range(len(beads)) if crossing[p]})
     out: list[tuple[int, int]] = []
     for p in seeds:
         p0, p1 = max(0, p - 1), min(len(beads), p + 2)
@@ -84,17 +83,24 @@ def doubtful_regions(beads: Path4, crossing: np.ndarray, mode: str) -> list[tupl
     return [r for r in out if _size(beads, *r) >= 2]
 
 
-def crossing_pairs(beads: Path4, sv: np.ndarray, tv: np.ndarray) -> np.ndarray:
-    """Per bead: it and the next are 1-1 beads whose crossed pairs match about as well as
-    their own (s_i . t_j+1 or s_i+1 . t_j within CROSS of the weaker of s_i . t_j, s_i+1 . t_j+1):
-    the mark of a 2-2 bead that the sum of sentence vectors split in two."""
-    out = np.zeros(len(beads), dtype=bool)
-    for p in range(len(beads) - 1):
-        (i0, i1, j0, j1), (k0, k1, l0, l1) = beads[p], beads[p + 1]
-        if i1 - i0 == j1 - j0 == k1 - k0 == l1 - l0 == 1:
-            own = min(sv[i0] @ tv[j0], sv[k0] @ tv[l0])
-            out[p] = max(sv[i0] @ tv[l0], sv[k0] @ tv[j0]) > own - CROSS
-    return out
+@dataclass(frozen=True)
+class SpanText:
+    """The two documents' sentence texts and languages, and the encoder for joined spans."""
+
+    src: Sequence[str]
+    tgt: Sequence[str]
+    src_lang: str
+    tgt_lang: str
+    encode: Encode
+
+    def vectors(self, spans: list[tuple[int, int]], *, source: bool) -> dict[tuple[int, int], np.ndarray]:
+        """Span (i0, i1) -> unit vector of the joined text of sentences i0..i1-1 of one side."""
+        if not spans:
+            return {}
+        texts, lang = (self.src, self.src_lang) if source else (self.tgt, self.tgt_lang)
+        v = np.asarray(self.encode([join_sentences(list(texts[i0:i1]), lang) for i0, i1 in spans]), np.float32)
+        v /= np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-12)
+        return dict(zip(spans, v))
 
 
 def _shape(bead: tuple[int, int, int, int]) -> tuple[int, int]:
@@ -147,22 +153,19 @@ class _Batch:
     separator sentence on each side sits between two boxes.
     """
 
-    gains: np.ndarray  # (K, N + 1, W) float64, beads over a separator or a box edge masked
-    sims: np.ndarray
-    lo: np.ndarray
-    types: list[tuple[int, int]]
+    scored: ScoredBand  # gains float64, beads over a separator or a box edge masked
     starts: list[tuple[int, int]]
     boxes: list[tuple[int, int, int, int]]
 
     def box(self, r: int) -> np.ndarray:
         """Gains (K, n_r + 1, m_r + 1) of box r over its own full local matrix."""
         (r0, _c0), (s0, s1, t0, t1) = self.starts[r], self.boxes[r]
-        return self.gains[:, r0 : r0 + s1 - s0 + 1, : t1 - t0 + 1]
+        return self.scored.gains[:, r0 : r0 + s1 - s0 + 1, : t1 - t0 + 1]
 
 
 def _batch_gains(
     src: Side, tgt: Side, stats: Stats, boxes: list[tuple[int, int, int, int]], st: AlignSettings,
-    first: AlignSettings, vs: dict, vt: dict,
+    first: AlignSettings, vs: dict, vt: dict, weights: GainWeights,
 ) -> _Batch:
     """Score the beads of every box in one scorer call (its per-call cost is paid once)."""
     si: list[int] = []
@@ -192,10 +195,9 @@ def _batch_gains(
     for r0, c0 in starts:
         lo[r0:] = c0
     W = max(t1 - t0 for _s0, _s1, t0, t1 in boxes) + 2
-    S = band_dot(cs.vecs, ct.vecs, lo, W)
-    E = shared_band(cs.tokens, ct.tokens, lo, W)
-    cstats = _concat_stats(stats, si_a, ti_a, len(src), len(tgt))
-    g_part, s_part = bead_gains(S, E, lo, cs, ct, cstats, [types[k] for k in scored], st)
+    band = make_band(cs, ct, lo, W, st, stats=_concat_stats(stats, si_a, ti_a, len(src), len(tgt)))
+    part = score_band(band, st, types=[types[k] for k in scored], weights=weights)
+    g_part, s_part = part.gains, part.sims
     gains = np.full((len(types),) + g_part.shape[1:], -np.inf)
     sims = np.full((len(types),) + g_part.shape[1:], np.nan, np.float32)
     gains[scored], sims[scored] = g_part, s_part
@@ -214,16 +216,17 @@ def _batch_gains(
     k11 = types.index((1, 1))
     for r0, _c0 in starts[1:]:
         gains[k11, r0, 0] = 0.0
-    return _Batch(gains, sims, lo, types, starts, list(boxes))
+    return _Batch(ScoredBand(band, tuple(types), gains, sims), starts, list(boxes))
 
 
-def _decide(batch: _Batch) -> list[tuple[Path4, np.ndarray]]:
+def _decide(batch: _Batch, weights: Weights) -> list[tuple[Path4, np.ndarray]]:
     """Best path and confidences of every box: one search through the laid-out boxes."""
-    n_all = batch.gains.shape[1] - 1
+    sc = batch.scored
+    n_all = sc.gains.shape[1] - 1
     m_all = batch.starts[-1][1] + batch.boxes[-1][3] - batch.boxes[-1][2]
-    found = search(batch.gains, batch.lo, batch.types, m_all)
+    found = search(sc.gains, sc.lo, sc.types, m_all)
     path = found.beads
-    conf = bead_confidences(path, found.gaps, batch.gains, batch.sims, batch.lo, batch.types, found.forward)
+    conf = bead_confidences(found, sc, weights=weights.confidence)
     node_s = np.zeros(n_all + 1, np.int64)
     node_t = np.zeros(m_all + 1, np.int64)
     for (r0, c0), (s0, s1, t0, t1) in zip(batch.starts, batch.boxes):
@@ -244,55 +247,17 @@ def _decide(batch: _Batch) -> list[tuple[Path4, np.ndarray]]:
     return out
 
 
-def _forward(G: np.ndarray, types: Sequence[tuple[int, int]]) -> np.ndarray:
-    """D[i, j]: best gain of a path from (0, 0) to (i, j) over the full local matrix."""
-    K, R, C = G.shape
-    D = np.full((R, C), -np.inf)
-    for i in range(R):
-        row = np.full(C, -np.inf)
-        if i == 0:
-            row[0] = 0.0
-        for k, (a, b) in enumerate(types):
-            if a == 0 or a > i or b >= C:
-                continue
-            cand = np.full(C, -np.inf)
-            cand[b:] = D[i - a, : C - b] + G[k, i, b:]
-            row = np.maximum(row, cand)
-        for k, (a, b) in enumerate(types):
-            if a == 0:
-                for j in range(1, C):
-                    row[j] = max(row[j], row[j - 1] + G[k, i, j])
-        D[i] = row
-    return D
-
-
-def _max_marginals(G: np.ndarray, types: Sequence[tuple[int, int]]) -> tuple[np.ndarray, float]:
-    """M[k, i, j]: best total of a path that uses the bead k ending at (i, j); and the best total."""
-    K, R, C = G.shape
-    D = _forward(G, types)
-    Grev = np.full_like(G, -np.inf, dtype=np.float64)
-    fits = [k for k, (a, b) in enumerate(types) if a < R and b < C]
-    for k in fits:
-        a, b = types[k]
-        Grev[k, a:, b:] = G[k, ::-1, ::-1][: R - a, : C - b]
-    B = _forward(Grev, types)[::-1, ::-1]
-    M = np.full(G.shape, -np.inf)
-    for k in fits:
-        a, b = types[k]
-        M[k, a:, b:] = D[: R - a, : C - b] + G[k, a:, b:] + B[a:, b:]
-    return M, float(D[-1, -1])
-
-
 def _candidate_spans(G: np.ndarray, types, box) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
     """Document spans (i0, i1) of 2+ sentences used by beads that could still win the region."""
     s0, _s1, t0, _t1 = box
-    M, best = _max_marginals(G, types)
+    _K, R, C = G.shape
+    best, each = max_marginals(G, np.zeros(R, dtype=np.int64), types, C - 1)  # the box's full matrix
     cands = []
-    for k, (a, b) in enumerate(types):
+    for (a, b), M in zip(types, each):
         if max(a, b) < 2 or min(a, b) == 0:
             continue
-        ii, jj = np.nonzero(M[k] >= best - MARGIN)
-        cands += [(-M[k, i, j], a, b, i, j) for i, j in zip(ii, jj)]
+        ii, jj = np.nonzero(M >= best - MARGIN)
+        cands += [(-M[i, j], a, b, i, j) for i, j in zip(ii, jj)]
     cands.sort()
     ss: list[tuple[int, int]] = []
     ts: list[tuple[int, int]] = []
@@ -309,30 +274,23 @@ def _candidate_spans(G: np.ndarray, types, box) -> tuple[list[tuple[int, int]], 
     return ss, ts
 
 
-def _encode(spans: list[tuple[int, int]], texts: Sequence[str], lang: str, encode: Encode) -> dict:
-    if not spans:
-        return {}
-    v = np.asarray(encode([join_sentences(list(texts[i0:i1]), lang) for i0, i1 in spans]), np.float32)
-    v /= np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-12)
-    return dict(zip(spans, v))
-
-
 def refine_path(
-    beads: Path4, src: Side, tgt: Side, stats: Stats, st: AlignSettings,
-    src_texts: Sequence[str], tgt_texts: Sequence[str], src_lang: str, tgt_lang: str, encode: Encode,
-    confidences: np.ndarray | None = None,
+    beads: Path4, first_pass: Band, st: AlignSettings, text: SpanText, *,
+    confidences: np.ndarray | None = None, weights: Weights | None = None,
 ) -> RefineResult:
     """Re-decide the doubtful regions of a first-pass path with joined-span vectors; splice back.
 
-    Every sentence stays in exactly one bead, in order: each region is replaced by a path over
-    exactly its own sentences.
+    `first_pass` is the band the path was searched in (its sides and sentence statistics are
+    reused). Every sentence stays in exactly one bead, in order: each region is replaced by a
+    path over exactly its own sentences.
     """
-    near = crossing_pairs(beads, src.vecs, tgt.vecs) if st.refine == "near" else np.zeros(len(beads), bool)
-    regions = doubtful_regions(beads, near, st.refine)
+    src, tgt, stats = first_pass.src, first_pass.tgt, first_pass.stats
+    weights = default_weights() if weights is None else weights
+    regions = doubtful_regions(beads, st.refine)
     if confidences is not None and SURE < 1.0:
         # a region whose every multi-sentence bead the first pass is sure of is left alone
         regions = [(p0, p1) for p0, p1 in regions
-                   if any(near[p] or (_shape(beads[p]) != (1, 1) and confidences[p] < SURE) for p in range(p0, p1))]
+                   if any(_shape(beads[p]) != (1, 1) and confidences[p] < SURE for p in range(p0, p1))]
     conf = np.full(len(beads), np.nan)
     if not regions:
         return RefineResult(list(beads), conf, 0, 0, 0, 0.0)
@@ -345,18 +303,22 @@ def refine_path(
     types = lst.bead_types()
     want_s: list[tuple[int, int]] = []
     want_t: list[tuple[int, int]] = []
-    first = _batch_gains(src, tgt, stats, boxes, lst, st, {}, {})
+    first = _batch_gains(src, tgt, stats, boxes, lst, st, {}, {}, weights.gains)
     for r, box in enumerate(boxes):
         ss, ts = _candidate_spans(first.box(r), types, box)
         want_s += ss
         want_t += ts
     t_enc = time.perf_counter()
-    vs = _encode(want_s, src_texts, src_lang, encode)
-    vt = _encode(want_t, tgt_texts, tgt_lang, encode)
+    vs = text.vectors(want_s, source=True)
+    vt = text.vectors(want_t, source=False)
     t_enc = time.perf_counter() - t_enc
     todo = [k for k, (s0, s1, t0, t1) in enumerate(boxes)
             if any(s0 <= i0 and i1 <= s1 for i0, i1 in vs) or any(t0 <= j0 and j1 <= t1 for j0, j1 in vt)]
-    decided = {} if not todo else dict(zip(todo, _decide(_batch_gains(src, tgt, stats, [boxes[k] for k in todo], lst, st, vs, vt))))
+    if todo:
+        batch = _batch_gains(src, tgt, stats, [boxes[k] for k in todo], lst, st, vs, vt, weights.gains)
+        decided = dict(zip(todo, _decide(batch, weights)))
+    else:
+        decided = {}
     out: Path4 = []
     out_conf: list[float] = []
     last = 0
@@ -384,8 +346,7 @@ def _cut_sentence(side: Side, i: int) -> bool:
 
 
 def split_drops(
-    beads: Path4, confidences: np.ndarray, src: Side, tgt: Side, stats: Stats, st: AlignSettings,
-    src_texts: Sequence[str], tgt_texts: Sequence[str], src_lang: str, tgt_lang: str, encode: Encode,
+    beads: Path4, confidences: np.ndarray, first_pass: Band, st: AlignSettings, text: SpanText, *,
     span_vecs: tuple[dict, dict] = ({}, {}),
 ) -> tuple[Path4, np.ndarray, int, int]:
     """Split 2-1 / 1-2 beads that look like a 1-1 plus a dropped sentence, in documents that drop.
@@ -399,6 +360,7 @@ def split_drops(
     the two are one sentence the segmenter cut (see _cut_sentence).
     Returns (beads, confidences, beads split, spans encoded).
     """
+    src, tgt, stats = first_pass.src, first_pass.tgt, first_pass.stats
     n, m = len(src), len(tgt)
     nulls = sum(1 for i0, i1, j0, j1 in beads if (i1 == i0) != (j1 == j0))
     if not beads or nulls < 2 or nulls < st.split_rate * (n + m):
@@ -411,8 +373,8 @@ def split_drops(
     vs, vt = dict(span_vecs[0]), dict(span_vecs[1])
     need_s = sorted({(beads[p][0], beads[p][1]) for p in cand if beads[p][1] - beads[p][0] == 2} - set(vs))
     need_t = sorted({(beads[p][2], beads[p][3]) for p in cand if beads[p][3] - beads[p][2] == 2} - set(vt))
-    vs.update(_encode(need_s, src_texts, src_lang, encode))
-    vt.update(_encode(need_t, tgt_texts, tgt_lang, encode))
+    vs.update(text.vectors(need_s, source=True))
+    vt.update(text.vectors(need_t, source=False))
     out: Path4 = []
     conf: list[float] = []
     split = 0

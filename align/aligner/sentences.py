@@ -10,32 +10,25 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from align.aligner.absorb import SpanVectors, absorb_pass
 from align.aligner.confidence import bead_confidences
-from align.aligner.dp import search
+from align.aligner.dp import Search, search
+from align.aligner.gains import ScoredBand, make_band, score_band, with_null_offsets
+from align.aligner.refine import REFINE_MODES, Encode, SpanText, refine_path, split_drops
+from align.aligner.settings import AlignSettings
+from align.aligner.side import Side, make_side
+from align.aligner.stats import null_offsets
+from align.aligner.weights import Weights
 from align.errors import InputError, UsageError
-from align.model import Bead, join_sentences
-from align.aligner.refine import REFINE_MODES, refine_path, split_drops
-from align.aligner.scoring import (
-    AlignSettings,
-    Side,
-    band_dot,
-    bead_gains,
-    make_side,
-    null_offsets,
-    sentence_stats,
-    set_null_gains,
-    shared_band,
-)
+from align.model import Bead
+from align.read.lang import dominant_script, expected_script
 
-__all__ = ["AlignSettings", "AlignResult", "align_sentences"]
-
-Encode = Callable[[list[str]], np.ndarray]
+__all__ = ["AlignSettings", "AlignResult", "FirstPass", "align_sentences", "first_pass"]
 
 
 @dataclass(frozen=True)
@@ -102,70 +95,34 @@ def _search_band(src: Side, tgt: Side, st: AlignSettings) -> tuple[np.ndarray, i
     f = min(8, math.ceil(math.sqrt((n + 1) * (m + 1) / (st.full_cells / 4))))
     cs, cls = _chunk(src.vecs, src.lengths, f)
     ct, clt = _chunk(tgt.vecs, tgt.lengths, f)
-    coarse_st = replace(st, max_side=2, max_total=3, spans="sum")
+    coarse_st = replace(st, max_side=2, max_total=3)
     csrc = Side(cs, cls, tuple(frozenset() for _ in cs), np.zeros(len(cs), np.int64), np.zeros(len(cs), bool))
     ctgt = Side(ct, clt, tuple(frozenset() for _ in ct), np.zeros(len(ct), np.int64), np.zeros(len(ct), bool))
-    beads = _run(csrc, ctgt, coarse_st)[0].beads
+    beads = first_pass(csrc, ctgt, coarse_st).found.beads
     return _band_from_path(beads, f, n, m, max(st.band, 3 * f))
 
 
-def _run(src: Side, tgt: Side, st: AlignSettings):
-    """Band, gains and best path for one pair of sides."""
-    m = len(tgt)
-    lo, W = _search_band(src, tgt, st)
-    S = band_dot(src.vecs, tgt.vecs, lo, W)
-    E = shared_band(src.tokens, tgt.tokens, lo, W)
-    stats = sentence_stats(S, lo, src, tgt, st)
-    types = st.bead_types()
-    gains, sims = bead_gains(S, E, lo, src, tgt, stats, types, st)
-    found = search(gains, lo, types, m)
-    if st.null_adapt > 0:
-        stats.null_s, stats.null_t = null_offsets(found.beads, len(src), m, st)
-        if stats.null_s or stats.null_t:
-            set_null_gains(gains, lo, m, stats, types, st)
-            found = search(gains, lo, types, m)
-    return found, gains, sims, lo, types, stats
+@dataclass(frozen=True)
+class FirstPass:
+    """The first search of a document pair: its best path and the scored band it ran in."""
+
+    found: Search
+    scored: ScoredBand
 
 
-def _all_spans(n: int, max_side: int) -> set[tuple[int, int]]:
-    return {(i - a, i) for a in range(2, max_side + 1) for i in range(a, n + 1)}
-
-
-def _encode_spans(
-    s_side: Side,
-    t_side: Side,
-    src: Sequence[str],
-    tgt: Sequence[str],
-    src_lang: str,
-    tgt_lang: str,
-    encode: Encode,
-    st: AlignSettings,
-    wanted: tuple[set[tuple[int, int]], set[tuple[int, int]]] | None,
-) -> tuple[Side, Side, int]:
-    """Sides with the joined-text vectors of the wanted spans (all spans if wanted is None)."""
-    if wanted is None:
-        wanted = (_all_spans(len(src), st.max_side), _all_spans(len(tgt), st.max_side))
-    out = []
-    total = 0
-    for side, texts, lang, spans in ((s_side, src, src_lang, wanted[0]), (t_side, tgt, tgt_lang, wanted[1])):
-        joint = {a: v.copy() for a, v in side.joint.items()}
-        todo = sorted(sp for sp in spans if 2 <= sp[1] - sp[0] <= st.max_side and not _has(joint, sp))
-        if todo:
-            vecs = np.asarray(encode([join_sentences(list(texts[i0:i1]), lang) for i0, i1 in todo]), np.float32)
-            vecs /= np.maximum(np.linalg.norm(vecs, axis=1, keepdims=True), 1e-12)
-            for (i0, i1), v in zip(todo, vecs):
-                a = i1 - i0
-                if a not in joint:
-                    joint[a] = np.full((len(texts) + 1, vecs.shape[1]), np.nan, np.float32)
-                joint[a][i1] = v
-            total += len(todo)
-        out.append(replace(side, joint=joint))
-    return out[0], out[1], total
-
-
-def _has(joint: dict[int, np.ndarray], span: tuple[int, int]) -> bool:
-    a = span[1] - span[0]
-    return a in joint and not np.isnan(joint[a][span[1], 0])
+def first_pass(src: Side, tgt: Side, settings: AlignSettings, *, weights: Weights | None = None) -> FirstPass:
+    """Band, gains and best path for one pair of sides, searched again with the document's own
+    deletion prior (AlignSettings.null_adapt). `weights` replaces the shipped ones (fitting)."""
+    lo, W = _search_band(src, tgt, settings)
+    scored = score_band(make_band(src, tgt, lo, W, settings), settings,
+                        weights=None if weights is None else weights.gains)
+    found = search(scored.gains, lo, scored.types, scored.m)
+    if settings.null_adapt > 0:
+        null_s, null_t = null_offsets(found.beads, len(src), scored.m, settings)
+        if null_s or null_t:
+            scored = with_null_offsets(scored, null_s, null_t, settings)
+            found = search(scored.gains, lo, scored.types, scored.m)
+    return FirstPass(found, scored)
 
 
 UNRELATED_SHARE = 0.25  # below this share of beads with a mutual best pair: "files look unrelated"
@@ -177,24 +134,6 @@ def _mutual_share(beads: Sequence[tuple[int, int, int, int]], partner: np.ndarra
         return 0.0
     hits = sum(1 for i0, i1, j0, j1 in beads if any(j0 <= partner[i] < j1 for i in range(i0, i1)))
     return hits / k
-
-
-def _lang_script(texts: Sequence[str]) -> str:
-    """'cjk' if most letters are kana/kanji, 'latin' if Latin, else 'other'."""
-    cjk = lat = 0
-    for t in texts[:200]:
-        for ch in t[:200]:
-            o = ord(ch)
-            if 0x3040 <= o <= 0x30FF or 0x4E00 <= o <= 0x9FFF:
-                cjk += 1
-            elif ch.isascii() and ch.isalpha():
-                lat += 1
-    if cjk + lat == 0:
-        return "other"
-    return "cjk" if cjk > lat else "latin"
-
-
-_CJK_LANGS = {"ja", "zh", "ko"}
 
 
 def _centre_if_crowded(
@@ -240,12 +179,15 @@ def align_sentences(
     tgt_block_kinds: Sequence[str] | None = None,
     src_vecs: np.ndarray | None = None,
     tgt_vecs: np.ndarray | None = None,
+    weights: Weights | None = None,
 ) -> AlignResult:
     """Align two sentence lists; every sentence ends up in exactly one bead, beads in order.
 
     `encode` maps a list of texts to L2-normalised float32 rows; it is called for the
     sentences (unless src_vecs/tgt_vecs are given) and, when settings.refine is on, for the
-    joined text of a few candidate spans where the bead grain is in doubt (align/aligner/refine.py). Block ids/kinds mark paragraphs and headings.
+    joined text of a few candidate spans where the bead grain is in doubt (align/aligner/refine.py).
+    Block ids/kinds mark paragraphs and headings. `weights` replaces the shipped fitted weights
+    (align/aligner/weights), as the fitting scripts under bench/ do.
     """
     n, m = len(src), len(tgt)
     for name, x, k in (
@@ -257,7 +199,7 @@ def align_sentences(
         _check_list(x, k, name)
     if settings.refine not in REFINE_MODES:
         raise UsageError(f"refine is {settings.refine!r}; use one of {', '.join(REFINE_MODES)}")
-    stats: dict = {"warnings": []}
+    run_stats: dict = {"warnings": []}  # timings, counts and warnings of this run (AlignResult.stats)
     if n == 0 and m == 0:
         raise InputError("both documents have no sentences; nothing to align")
     t0 = time.perf_counter()
@@ -271,67 +213,64 @@ def align_sentences(
     tv = _check_vecs(tgt_vecs, m, "tgt")
     if n and m and sv.shape[1] != tv.shape[1]:
         raise UsageError(f"src_vecs have {sv.shape[1]} dimensions but tgt_vecs {tv.shape[1]}; use one encoder")
-    stats["encode_s"] = time.perf_counter() - t0
-    sv, tv, encode, stats["centred"] = _centre_if_crowded(sv, tv, encode, settings.centre_above)
+    run_stats["encode_s"] = time.perf_counter() - t0
+    sv, tv, encode, run_stats["centred"] = _centre_if_crowded(sv, tv, encode, settings.centre_above)
 
     t1 = time.perf_counter()
     s_side = make_side(src, sv, src_blocks, src_block_kinds)
     t_side = make_side(tgt, tv, tgt_blocks, tgt_block_kinds)
-    stats["span_encoded"] = 0
-    if settings.spans == "joint":
-        s_side, t_side, k = _encode_spans(s_side, t_side, src, tgt, src_lang, tgt_lang, encode, settings, None)
-        stats["span_encoded"] += k
-    found, gains, sims, lo, types, model = _run(s_side, t_side, settings)
-    beads = found.beads
-    confs = bead_confidences(beads, found.gaps, gains, sims, lo, types, found.forward)
+    run_stats["span_encoded"] = 0
+    fp = first_pass(s_side, t_side, settings, weights=weights)
+    beads, scored = fp.found.beads, fp.scored
+    conf_w = None if weights is None else weights.confidence
+    confs = bead_confidences(fp.found, scored, weights=conf_w)
+    sims, lo, types = scored.sims, scored.lo, scored.types
     # relatedness is judged on the first pass (refine turns weak 1-1s into larger beads)
     one = [sims[types.index((1, 1)), i1, j1 - lo[i1]] for (i0, i1, j0, j1) in beads if (i1 - i0, j1 - j0) == (1, 1)]
-    stats["mean_similarity"] = float(np.mean(one)) if one else 0.0
+    run_stats["mean_similarity"] = float(np.mean(one)) if one else 0.0
     paired = sum(1 for i0, i1, j0, j1 in beads if i1 > i0 and j1 > j0)
     # related documents pair many sentences with their mutual best match; a path through
     # unrelated ones rarely meets one (dev sets: >= 0.32 of the shorter side vs <= 0.20)
-    stats["mutual_share"] = _mutual_share(beads, model.partner, min(n, m))
+    run_stats["mutual_share"] = _mutual_share(beads, scored.stats.partner, min(n, m))
     if settings.refine != "off" and n and m:
         t2 = time.perf_counter()
-        ref = refine_path(beads, s_side, t_side, model, settings, src, tgt, src_lang, tgt_lang, encode, confs)
+        text = SpanText(src, tgt, src_lang, tgt_lang, encode)
+        ref = refine_path(beads, scored.band, settings, text, confidences=confs, weights=weights)
         old = dict(zip(beads, confs))
         confs = np.array([old[b] if np.isnan(c) else c for b, c in zip(ref.beads, ref.confidences)])
         beads = ref.beads
-        stats["span_encoded"] += ref.spans
-        beads, confs, k_split, k_enc = split_drops(beads, confs, s_side, t_side, model, settings, src, tgt, src_lang,
-                                                   tgt_lang, encode, ref.span_vecs)
-        stats["span_encoded"] += k_enc
-        stats["drop_splits"] = k_split
-        stats.update(refine_regions=ref.regions, refine_changed=ref.changed, refine_encode_s=ref.encode_s,
+        run_stats["span_encoded"] += ref.spans
+        beads, confs, k_split, k_enc = split_drops(beads, confs, scored.band, settings, text, span_vecs=ref.span_vecs)
+        run_stats["span_encoded"] += k_enc
+        run_stats["drop_splits"] = k_split
+        run_stats.update(refine_regions=ref.regions, refine_changed=ref.changed, refine_encode_s=ref.encode_s,
                      refine_s=time.perf_counter() - t2)
     if (settings.absorb_rise is not None or settings.move_gain is not None) and n and m:
         # split translations left as nulls, and pieces on the wrong side of a bead boundary
+        text = SpanText(src, tgt, src_lang, tgt_lang, encode)
         known = ref.span_vecs if settings.refine != "off" else ({}, {})
-        S = SpanVectors(sv, src, src_lang, encode, known[0])
-        T = SpanVectors(tv, tgt, tgt_lang, encode, known[1])
-        ab = absorb_pass(beads, confs, S, T, rise=settings.absorb_rise, length_weight=settings.absorb_length,
-                         move_gain=settings.move_gain, max_side=settings.absorb_max_side)
+        S, T = SpanVectors(sv, text, True, known[0]), SpanVectors(tv, text, False, known[1])
+        ab = absorb_pass(beads, confs, S, T, settings, weights=None if weights is None else weights.final)
         beads, confs = ab.beads, ab.confidences
-        stats["span_encoded"] += ab.encoded
-        stats.update(absorbed=ab.absorbed, moved=ab.moved, absorb_s=ab.encode_s)
+        run_stats["span_encoded"] += ab.encoded
+        run_stats.update(absorbed=ab.absorbed, moved=ab.moved, absorb_s=ab.seconds)
     out = tuple(
         Bead(src=tuple(range(i0, i1)), tgt=tuple(range(j0, j1)), confidence=float(c))
         for (i0, i1, j0, j1), c in zip(beads, confs)
     )
-    stats["align_s"] = time.perf_counter() - t1
-    stats["length_ratio"] = model.ratio
-    stats["length_sigma"] = model.sigma
-    if n and m and (paired < 0.3 * min(n, m) or stats["mutual_share"] < UNRELATED_SHARE):
-        stats["warnings"].append(
-            f"files look unrelated: only {stats['mutual_share']:.0%} of sentences meet their best match, "
-            f"{paired} of {min(n, m)} paired, mean similarity {stats['mean_similarity']:.2f}"
+    run_stats["align_s"] = time.perf_counter() - t1
+    run_stats["length_ratio"] = scored.stats.ratio
+    run_stats["length_sigma"] = scored.stats.sigma
+    if n and m and (paired < 0.3 * min(n, m) or run_stats["mutual_share"] < UNRELATED_SHARE):
+        run_stats["warnings"].append(
+            f"files look unrelated: only {run_stats['mutual_share']:.0%} of sentences meet their best match, "
+            f"{paired} of {min(n, m)} paired, mean similarity {run_stats['mean_similarity']:.2f}"
         )
-    ss, ts = _lang_script(src), _lang_script(tgt)
-    want_s = "cjk" if src_lang.split("-")[0] in _CJK_LANGS else "latin"
-    want_t = "cjk" if tgt_lang.split("-")[0] in _CJK_LANGS else "latin"
+    ss, ts = dominant_script(src), dominant_script(tgt)
+    want_s, want_t = expected_script(src_lang), expected_script(tgt_lang)
     if want_s != want_t and ss == want_t and ts == want_s:
-        stats["warnings"].append(
-            f"languages look swapped: the source reads as {ts if False else ss} script and the target as {ts}; "
+        run_stats["warnings"].append(
+            f"languages look swapped: the source reads as {ss} script and the target as {ts}; "
             f"pass the {src_lang} file as source"
         )
-    return AlignResult(beads=out, stats=stats)
+    return AlignResult(beads=out, stats=run_stats)

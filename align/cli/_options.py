@@ -10,7 +10,7 @@ SrcLang = Annotated[str, typer.Option("--src-lang", help="Source language code (
 TgtLang = Annotated[str, typer.Option("--tgt-lang", help="Target language code.")]
 Model = Annotated[
     str,
-    typer.Option("--model", help="Encoder: use-m3 (default), e5-small, a sentence-transformers folder, or NAME for models/NAME."),
+    typer.Option("--model", help="Encoder: use-m3 (default), e5-small, a sentence-transformers folder, NAME for models/NAME, or a hub id such as sentence-transformers/LaBSE (from the Hugging Face cache; downloaded when missing and the hub is reachable)."),
 ]
 Presegmented = Annotated[
     bool, typer.Option("--presegmented", help="Each line of each file is one sentence, used as it is.")

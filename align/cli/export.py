@@ -34,14 +34,14 @@ def export_cmd(
 ) -> None:
     """Export the corpus. Files are written atomically: a failed export leaves no partial file."""
     from align.formats import choose_format, write_rows
-    from align.store import Corpus
+    from align.store import Corpus, export_rows
 
     out_fmt = choose_format(fmt, output)
     with Corpus(corpus) as c:
         docs = doc or c.doc_ids()
         infos = [c.document(d) for d in docs]
         signatures = {i.signature for i in infos}
-        rows = c.export_rows(doc_ids=doc, statuses=status, min_confidence=min_confidence)
+        rows = export_rows(c, doc_ids=doc, statuses=status, min_confidence=min_confidence)
         report = write_rows(
             rows, output, fmt=out_fmt,
             src_lang=src_code or (infos[0].src_lang if infos else "ja"),

@@ -22,9 +22,9 @@ def import_cmd(
 ) -> None:
     """Import every unit of a TMX file as one document whose beads are confirmed."""
     from align.formats.tmx import read_tmx_header
-    from align.store import Corpus
+    from align.store import Corpus, import_tmx
 
     read_tmx_header(tmx_file)  # not TMX: fail before creating a corpus file
     with Corpus(corpus, create=True) as c:
-        r = c.import_tmx(tmx_file, doc_id=doc_id, src_lang=src_lang, tgt_lang=tgt_lang)
+        r = import_tmx(c, tmx_file, doc_id=doc_id, src_lang=src_lang, tgt_lang=tgt_lang)
     typer.echo(f"{r.action} {r.doc_id}: {r.beads} beads (confirmed)")

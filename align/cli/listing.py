@@ -18,18 +18,16 @@ def list_cmd(
         float, typer.Option("--threshold", min=0.0, max=1.0, help="Count beads below this confidence.")
     ] = REVIEW_THRESHOLD,
 ) -> None:
-    """List the documents: sentences, beads by type, mean confidence, below threshold, status."""
-    import polars as pl
+    """List the documents: sentences, beads by type, mean confidence, below threshold, status.
+    The table fits the terminal (or COLUMNS)."""
+    import shutil
 
     from align.store import Corpus
+    from align.store.tables import documents_table, render_documents
 
     with Corpus(corpus) as c:
-        df = c.list_documents(threshold=threshold)
+        df = documents_table(c, threshold=threshold)
     if df.height == 0:
         typer.echo(f"{corpus}: no documents yet (add some with `align add SRC TGT --corpus {corpus}`)")
         return
-    with pl.Config(
-        tbl_rows=-1, tbl_cols=-1, tbl_width_chars=200, fmt_str_lengths=40,
-        tbl_hide_column_data_types=True, tbl_hide_dataframe_shape=True, float_precision=3,
-    ):  # fmt: skip
-        typer.echo(str(df))
+    typer.echo(render_documents(df, width=shutil.get_terminal_size().columns))

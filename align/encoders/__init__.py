@@ -1,8 +1,11 @@
 """Sentence encoders (the `embed` step): a name in, an Encoder out.
 
-Names: "use-m3" (default, built in), "e5-small" (extra `e5`), and local sentence-transformers
-folders (extra `st`) given as `st:PATH`, a PATH, or a NAME meaning the folder models/NAME.
-The models directory is $ALIGN_MODELS_DIR, else ./models. Nothing is ever downloaded.
+Names: "use-m3" (default, built in), "e5-small" (extra `e5`), local sentence-transformers
+folders (extra `st`) given as `st:PATH`, a PATH, or a NAME meaning the folder models/NAME, and
+model ids on the Hugging Face hub such as "sentence-transformers/LaBSE", loaded the way
+sentence-transformers loads them: from the hub's cache, downloading into it first only when the
+model is not cached and the hub is reachable (never with HF_HUB_OFFLINE=1).
+The models directory is $ALIGN_MODELS_DIR, else ./models.
 
 Importing this package imports no model library; each loads on the first encode that needs it.
 """
@@ -11,6 +14,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import re
 import time
 from pathlib import Path
 
@@ -47,17 +51,27 @@ def default_models_dir() -> Path:
     return Path(env).expanduser() if env else Path("models")
 
 
-def _model_folder(spec: str, models_dir: Path | None) -> Path:
-    """The folder a non-built-in model name points at (a path, or a name under models/)."""
+# owner/name as the hub spells model ids; anything else with a slash is a path
+_HUB_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*/[A-Za-z0-9][A-Za-z0-9_.-]*")
+
+
+def _model_folder(spec: str, models_dir: Path | None) -> Path | str:
+    """Where a non-built-in model name points: a folder (a path, or a name under models/), or
+    a hub model id (returned as the string) when it has the hub's owner/name form and no such
+    folder exists here."""
     path = Path(spec).expanduser()
+    if path.is_dir():
+        return path
+    if _HUB_ID.fullmatch(spec) and not spec.startswith("."):
+        return spec
     looks_like_path = os.sep in spec or "/" in spec or spec.startswith((".", "~"))
-    if looks_like_path or path.is_dir():
+    if looks_like_path:
         return path
     folder = (models_dir if models_dir is not None else default_models_dir()) / spec
     if not folder.exists():
         raise ModelError(
-            f"unknown model {spec!r}: not one of {', '.join(BUILT_INS)} and no folder {folder} "
-            "(put a sentence-transformers model there, or run `align models`)"
+            f"unknown model {spec!r}: not one of {', '.join(BUILT_INS)}, no folder {folder}, "
+            "and not a hub id such as sentence-transformers/LaBSE (run `align models`)"
         )
     return folder
 
@@ -78,7 +92,10 @@ def _make_encoder(
         raise UsageError("model name is empty: use use-m3, e5-small, st:PATH or a folder name")
     from align.encoders.st import SentenceTransformerEncoder
 
-    return SentenceTransformerEncoder(_model_folder(spec, models_dir), threads=threads)
+    where = _model_folder(spec, models_dir)
+    if isinstance(where, str):
+        return SentenceTransformerEncoder.from_hub(where, threads=threads)
+    return SentenceTransformerEncoder(where, threads=threads)
 
 
 def get_encoder(

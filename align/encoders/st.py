@@ -1,8 +1,11 @@
-"""Local sentence-transformers folders (e.g. LaBSE) as encoders (optional extra `st`).
+"""Sentence-transformers models (e.g. LaBSE) as encoders (optional extra `st`).
 
-Nothing is downloaded: the folder must hold a complete saved model, and the hub is switched
-offline before sentence-transformers is imported. The import alone takes seconds (torch), so
-it happens only when such a model is actually used.
+A model is a local folder holding a complete saved model, or a hub id ("owner/name") found in
+the Hugging Face cache. A hub id missing from the cache is downloaded into it by
+sentence-transformers itself, as `SentenceTransformer(id)` would, unless HF_HUB_OFFLINE is set
+or the hub cannot be reached: then a one-line ModelError names the id and how to get the model.
+Once on disk every model loads with the hub switched offline. Importing sentence-transformers
+takes seconds (torch), so it happens only when such a model is actually used (or downloaded).
 """
 
 from __future__ import annotations
@@ -68,12 +71,57 @@ def fingerprint(folder: Path) -> str:
     return h.hexdigest()
 
 
+def _offline() -> bool:
+    return any(os.environ.get(v, "").strip().lower() in ("1", "true", "yes", "on")
+               for v in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"))
+
+
+def _cached_snapshot(model_id: str) -> Path | None:
+    """The model's folder in the Hugging Face cache, or None when it is not there."""
+    from huggingface_hub import snapshot_download
+
+    try:
+        return Path(snapshot_download(model_id, local_files_only=True))
+    except Exception:  # noqa: BLE001 - every way of "not cached" (missing repo, revision, files)
+        return None
+
+
+def hub_folder(model_id: str) -> Path:
+    """The folder of hub model `model_id`: from the cache, or downloaded by sentence-transformers
+    (only the files it needs) when the hub is reachable and offline mode is off."""
+    folder = _cached_snapshot(model_id)
+    if folder is not None:
+        return folder
+    how = (f"download it where the hub is reachable (python -c \"from sentence_transformers import "
+           f"SentenceTransformer; SentenceTransformer('{model_id}')\") and copy the Hugging Face cache, "
+           f"or save it as a folder under models/ (see models/README.md)")
+    if _offline():
+        raise ModelError(f"model {model_id!r} is not in the Hugging Face cache and HF_HUB_OFFLINE is set: {how}")
+    try:
+        from huggingface_hub import HfApi
+        from huggingface_hub.utils import logging as hf_logging
+
+        hf_logging.set_verbosity_error()  # its retry warnings would bury the one-line error
+        HfApi().model_info(model_id, timeout=15)  # one request: an unreachable hub answers at once
+        from sentence_transformers import SentenceTransformer
+
+        SentenceTransformer(model_id, device="cpu")
+    except Exception as e:  # noqa: BLE001 - no network, no such repo, gated model...
+        first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        raise ModelError(f"model {model_id!r} is not in the Hugging Face cache and could not be "
+                         f"downloaded ({first[:160]}): {how}") from None
+    folder = _cached_snapshot(model_id)
+    if folder is None:
+        raise ModelError(f"model {model_id!r} loaded but left no snapshot in the Hugging Face cache: {how}")
+    return folder
+
+
 class SentenceTransformerEncoder(ModelEncoder):
     """A sentence-transformers model saved in a local folder, loaded offline on CPU."""
 
     batch_size = 64
 
-    def __init__(self, folder: Path, *, threads: int = 1) -> None:
+    def __init__(self, folder: Path, *, threads: int = 1, name: str | None = None) -> None:
         super().__init__(threads=threads)
         if not available():
             raise ModelError(MISSING)
@@ -81,9 +129,17 @@ class SentenceTransformerEncoder(ModelEncoder):
         if problem:
             raise ModelError(f"model folder {folder}: {problem}; see models/README.md")
         self.folder = folder.resolve()
-        self.name = f"st:{folder.name}"
+        self.name = f"st:{name or folder.name}"
         self._cache_key = f"{self.name}@{fingerprint(self.folder)}"
         self._dim: int | None = None
+
+    @classmethod
+    def from_hub(cls, model_id: str, *, threads: int = 1) -> SentenceTransformerEncoder:
+        """The hub model `model_id` from the Hugging Face cache, downloaded into it first when
+        it is missing and the hub is reachable (not with HF_HUB_OFFLINE=1)."""
+        if not available():
+            raise ModelError(MISSING)
+        return cls(hub_folder(model_id), threads=threads, name=model_id)
 
     @property
     def dim(self) -> int:

@@ -1,4 +1,7 @@
-"""Vecalign's bead notation, `[i, j]:[k]`: one source of truth for reading and writing it."""
+"""Vecalign's bead notation, `[i, j]:[k]`: one source of truth for reading and writing it.
+
+Also the `beads` export format: one document's beads, one `[i, j]:[k]` line each.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +9,8 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
-from align.errors import FormatError, InputError
+from align.errors import FormatError, InputError, UsageError
+from align.formats.rows import ExportRow, WriteOptions, WriteResult, atomic_output
 
 _BEAD_RE = re.compile(r"^\s*\[([0-9,\s]*)\]\s*:\s*\[([0-9,\s]*)\]\s*$")
 
@@ -50,3 +54,20 @@ def read_beads(path: str | Path) -> list[tuple[tuple[int, ...], tuple[int, ...]]
         except FormatError as e:
             raise FormatError(f"{p}:{n}: {e}") from None
     return out
+
+
+def write(rows: Iterable[ExportRow], out: Path | None, options: WriteOptions) -> WriteResult:  # noqa: ARG001
+    """Write one document's rows as a beads file; a second document is a UsageError."""
+    n = 0
+    doc: str | None = None
+    with atomic_output(out, binary=False, newline="\n") as f:
+        for row in rows:
+            if doc is not None and row.doc_id != doc:
+                raise UsageError(
+                    f"the beads format holds one document, but the export has {doc!r} and "
+                    f"{row.doc_id!r}; choose one with --doc ID or use jsonl"
+                )
+            doc = row.doc_id
+            f.write(format_bead(row.src_ids, row.tgt_ids) + "\n")
+            n += 1
+    return n, {}

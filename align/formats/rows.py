@@ -1,7 +1,9 @@
 """Export rows: one flat record per bead, the common currency of every export format.
 
 An alignment (from `align pair`) and a corpus (from `align export`) both become a stream of
-ExportRow; each writer consumes that stream once, so memory stays bounded at any size.
+ExportRow; each writer consumes that stream once, so memory stays bounded at any size. This is
+the base every format module imports (the row, its fields, the options a writer gets, the
+atomic output); it imports no format, so there is no cycle.
 """
 
 from __future__ import annotations
@@ -11,28 +13,12 @@ import os
 import sys
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import IO, Literal
+from typing import IO, get_type_hints
 
-from align.errors import UsageError
+from align.errors import FormatError, InputError, UsageError
 from align.model import Alignment
-
-ExportFormat = Literal["jsonl", "csv", "tsv", "parquet", "tmx", "beads"]
-EXPORT_FORMATS: tuple[str, ...] = ("jsonl", "csv", "tsv", "parquet", "tmx", "beads")
-BINARY_FORMATS = frozenset({"parquet"})
-
-_EXTENSIONS = {
-    ".jsonl": "jsonl",
-    ".ndjson": "jsonl",
-    ".csv": "csv",
-    ".tsv": "tsv",
-    ".tab": "tsv",
-    ".parquet": "parquet",
-    ".pq": "parquet",
-    ".tmx": "tmx",
-    ".beads": "beads",
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +39,32 @@ class ExportRow:
     def unaligned(self) -> bool:
         """True for a 1-0 or 0-1 bead (one side has no sentence)."""
         return not self.src_ids or not self.tgt_ids
+
+
+FIELDS: tuple[str, ...] = tuple(f.name for f in fields(ExportRow))
+"""The row's fields in order: the columns of every tabular format, the keys of a JSONL line."""
+FIELD_TYPES: dict[str, type] = {name: get_type_hints(ExportRow)[name] for name in FIELDS}
+"""Each field's type (str, int, float or tuple[int, ...]): formats map these to their own types."""
+IDS = tuple[int, ...]
+"""The type of a sentence-id list field (src_ids, tgt_ids)."""
+
+
+@dataclass(frozen=True)
+class WriteOptions:
+    """What a writer may need besides the rows; each format reads only its own options.
+
+    `src_lang`/`tgt_lang` are the TMX language codes and `signature` (the aligner's settings)
+    goes into the TMX header; `excel` adds a UTF-8 BOM to CSV/TSV.
+    """
+
+    src_lang: str = "ja"
+    tgt_lang: str = "en"
+    excel: bool = False
+    signature: str | None = None
+
+
+WriteResult = tuple[int, dict[str, int]]
+"""What a format's `write` returns: rows written, and extra counts for the WriteReport."""
 
 
 @dataclass(frozen=True)
@@ -90,41 +102,6 @@ def rows_from_alignment(
             type=bead.type,
             status="auto",
         )
-
-
-def format_from_path(path: Path) -> ExportFormat:
-    """The export format named by a file's extension, e.g. `out.tmx` → "tmx"."""
-    fmt = _EXTENSIONS.get(Path(path).suffix.lower())
-    if fmt is None:
-        raise UsageError(
-            f"{path}: cannot tell the format from the extension {Path(path).suffix!r}; "
-            f"use one of .jsonl .csv .tsv .parquet .tmx .beads or pass --format "
-            f"({'|'.join(EXPORT_FORMATS)})"
-        )
-    return fmt  # type: ignore[return-value]
-
-
-def check_format(fmt: str) -> ExportFormat:
-    """`fmt` if it is a known export format, else a UsageError listing them."""
-    if fmt not in EXPORT_FORMATS:
-        raise UsageError(f"unknown format {fmt!r}; use one of {', '.join(EXPORT_FORMATS)}")
-    return fmt  # type: ignore[return-value]
-
-
-def choose_format(fmt: str | None, output: Path | None) -> ExportFormat:
-    """The format to write: `--format` if given, else from the output's extension, else jsonl."""
-    if fmt:
-        return check_format(fmt)
-    return format_from_path(output) if output else "jsonl"
-
-
-def default_include_unaligned(fmt: str) -> bool:
-    """Whether 1-0 and 0-1 beads are exported when the user did not say.
-
-    TMX leaves them out (a translation memory unit needs both languages); the data formats
-    (jsonl, csv, tsv, parquet, beads) keep them, as they are the whole alignment.
-    """
-    return fmt != "tmx"
 
 
 def filter_rows(
@@ -186,37 +163,17 @@ def atomic_output(out: Path | None, *, binary: bool, newline: str | None = "") -
         raise
 
 
-def write_rows(
-    rows: Iterable[ExportRow],
-    out: Path | None,
-    *,
-    fmt: ExportFormat,
-    src_lang: str = "ja",
-    tgt_lang: str = "en",
-    excel: bool = False,
-    include_unaligned: bool | None = None,
-    min_confidence: float | None = None,
-    signature: str | None = None,
-) -> WriteReport:
-    """Write rows to `out` (None = stdout) in `fmt`, streaming and atomically.
-
-    include_unaligned=None takes the format's default (see default_include_unaligned).
-    `excel` adds a UTF-8 BOM to CSV/TSV. `src_lang`/`tgt_lang` are the TMX language codes.
-    `signature` (the aligner's settings) goes into the TMX header when given.
-    """
-    from align.formats import tabular, tmx
-
-    fmt = check_format(fmt)
-    if include_unaligned is None:
-        include_unaligned = default_include_unaligned(fmt)
-    if min_confidence is not None and not 0.0 <= min_confidence <= 1.0:
-        raise UsageError(f"min confidence {min_confidence} is not between 0 and 1")
-    counts = {"skipped_unaligned": 0, "skipped_low_confidence": 0}
-    kept = filter_rows(
-        rows, include_unaligned=include_unaligned, min_confidence=min_confidence, counts=counts
-    )
-    if fmt == "tmx":
-        n, extra = tmx.write_tmx(kept, out, src_lang=src_lang, tgt_lang=tgt_lang, signature=signature)
-    else:
-        n, extra = tabular.write_tabular(kept, out, fmt=fmt, excel=excel)
-    return WriteReport(fmt=fmt, out=out, rows=n, **counts, **extra)
+@contextlib.contextmanager
+def reading(path: Path, fmt: str, *, newline: str | None = None) -> Iterator[IO[str]]:
+    """An export file opened to read back (a UTF-8 BOM skipped): a missing file is an
+    InputError, and a malformed one a FormatError naming the file and the format."""
+    path = Path(path)
+    try:
+        f = open(path, encoding="utf-8-sig", newline=newline)  # noqa: SIM115
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file") from None
+    with f:
+        try:
+            yield f
+        except (ValueError, KeyError, TypeError, UnicodeDecodeError) as e:
+            raise FormatError(f"{path}: not an align {fmt} export ({e})") from None

@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from align.errors import FormatError, InputError
-from align.formats.rows import ExportRow, atomic_output
+from align.formats.rows import ExportRow, WriteOptions, WriteResult, atomic_output
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 _ILLEGAL_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -51,17 +51,12 @@ def _creationdate() -> str:
     return datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
-def write_tmx(
-    rows: Iterable[ExportRow],
-    out: Path | None,
-    *,
-    src_lang: str = "ja",
-    tgt_lang: str = "en",
-    signature: str | None = None,
-) -> tuple[int, dict[str, int]]:
-    """Write rows as a TMX 1.4 file (valid against the DTD); returns (units, extra counts)."""
+def write(rows: Iterable[ExportRow], out: Path | None, options: WriteOptions) -> WriteResult:
+    """Write rows as a TMX 1.4 file (valid against the DTD) in options' languages, with its
+    signature in the header; returns (units, {"dropped_chars": n})."""
     import align
 
+    src_lang, tgt_lang, signature = options.src_lang, options.tgt_lang, options.signature
     esc = _Escaper()
     a = esc.attr
     header = (

@@ -8,6 +8,19 @@ reflowing the blocks).
 
 from __future__ import annotations
 
-from align.read.reader import clean_text, parse_document, read_document
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from align.read.reader import clean_text, parse_document, read_document
 
 __all__ = ["clean_text", "parse_document", "read_document"]
+
+
+def __getattr__(name: str) -> Any:
+    # lazy, so the shared model can use align.read.lang (the language facts) without importing
+    # the reader, which builds on the model
+    if name in __all__:
+        from align.read import reader
+
+        return getattr(reader, name)
+    raise AttributeError(f"module 'align.read' has no attribute {name!r}")

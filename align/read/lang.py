@@ -1,4 +1,6 @@
-"""Guessing a document's language from its script, so users rarely have to say it.
+"""Every language fact in one place: which languages join without spaces, which are segmented
+by CJK punctuation, which are written in CJK script, and guessing a document's language from
+its script, so users rarely have to say it.
 
 Japanese is told from Chinese by kana, Korean by Hangul. Among Latin-script languages a few
 common European ones are told apart by their most frequent words (the Text+Berg data is
@@ -9,6 +11,57 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Sequence
+from typing import Literal
+
+# written without spaces between words: sentences of one bead join with "" (reader.separator
+# also joins a wrapped line without a space in them)
+NO_SPACE_LANGS = frozenset({"ja", "zh", "th", "lo", "km", "my"})
+# sentences end at 。！？ outside brackets: segmented by align/segment/ja.py
+CJK_PUNCT_LANGS = frozenset({"ja", "zh"})
+# written in kana/kanji/hanzi/hangul: a source in one of these and a target not (or the other
+# way round) should read as different scripts (the aligner's "languages look swapped" check)
+CJK_SCRIPT_LANGS = frozenset({"ja", "zh", "ko"})
+
+
+def base_language(lang: str) -> str:
+    """The primary subtag of a language code: 'ja-JP', 'ja_JP' and 'JA' give 'ja'."""
+    return lang.replace("_", "-").split("-")[0].lower()
+
+
+def joins_without_spaces(lang: str) -> bool:
+    """True for languages written without spaces between words (Japanese, Chinese, Thai, ...)."""
+    return base_language(lang) in NO_SPACE_LANGS
+
+
+def join_sentences(texts: list[str], lang: str) -> str:
+    """Join sentences as the language writes them: no space for Japanese, one space otherwise."""
+    return ("" if joins_without_spaces(lang) else " ").join(texts)
+
+
+Script = Literal["cjk", "latin", "other"]
+
+
+def expected_script(lang: str) -> Script:
+    """'cjk' for a language written in CJK script, else 'latin'."""
+    return "cjk" if base_language(lang) in CJK_SCRIPT_LANGS else "latin"
+
+
+def dominant_script(texts: Sequence[str]) -> Script:
+    """'cjk' if most letters of a sample (200 characters of each of the first 200 texts) are
+    kana/kanji, 'latin' if ASCII letters, else 'other'. A quick look for the swapped-languages
+    check, not a language guess (that is detect_language)."""
+    cjk = lat = 0
+    for t in texts[:200]:
+        for ch in t[:200]:
+            o = ord(ch)
+            if 0x3040 <= o <= 0x30FF or 0x4E00 <= o <= 0x9FFF:
+                cjk += 1
+            elif ch.isascii() and ch.isalpha():
+                lat += 1
+    if cjk + lat == 0:
+        return "other"
+    return "cjk" if cjk > lat else "latin"
 
 _SAMPLE = 200_000
 _SCRIPTS: dict[str, re.Pattern[str]] = {

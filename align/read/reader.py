@@ -22,7 +22,8 @@ from align.read.decode import decode_bytes, describe_path, read_bytes
 from align.errors import InputError, UsageError
 from align.read.lang import detect_language
 from align.read.markup import RawBlock, parse_html, parse_markdown, parse_txt
-from align.model import NO_SPACE_LANGS, Block, BlockKind, Document
+from align.model import Block, BlockKind, Document
+from align.read.lang import joins_without_spaces
 
 Format = Literal["txt", "md", "html"]
 FORMATS: tuple[str, ...] = ("txt", "md", "html")
@@ -186,7 +187,7 @@ def separator(before: str, after: str, lang: str) -> str:
     cjk_a, cjk_b = bool(_NO_SPACE_CHAR.match(a)), bool(_NO_SPACE_CHAR.match(b))
     if cjk_a and cjk_b:
         return ""
-    if (cjk_a or cjk_b) and lang.split("-")[0] in NO_SPACE_LANGS:
+    if (cjk_a or cjk_b) and joins_without_spaces(lang):
         return ""
     return " "
 

@@ -12,21 +12,15 @@ from __future__ import annotations
 from dataclasses import replace
 
 from align.model import Document, Sentence
+from align.read.lang import CJK_PUNCT_LANGS, base_language
 from align.segment import en, generic, ja
 
 SEGMENTER_ID = "rules-1"
 """Recorded in each alignment's signature; bump when the rules change what they split."""
 
-_CJK_LANGS = frozenset({"ja", "zh"})
-
-
-def _base_lang(lang: str) -> str:
-    return lang.replace("_", "-").split("-")[0].lower()
-
-
 def _cuts(text: str, lang: str) -> list[int]:
-    base = _base_lang(lang)
-    if base in _CJK_LANGS:
+    base = base_language(lang)
+    if base in CJK_PUNCT_LANGS:
         return ja.cuts(text)
     if base == "en":
         return en.cuts(text)

@@ -12,21 +12,17 @@ import hashlib
 import json
 import sqlite3
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
-from align.errors import CorpusError, FormatError, InputError, UsageError
-from align.formats.rows import ExportRow
+from align.errors import CorpusError, InputError, UsageError
 from align.model import BEAD_STATUSES, REVIEW_THRESHOLD, Alignment, join_sentences
 from align.store import schema
 from align.store.merge import Merged, Reviewed, merge_reviewed
-from align.store.summary import move_status, refresh_summary
-
-if TYPE_CHECKING:
-    import polars as pl
+from align.store.summary import DocSummary, move_status, read_summaries, refresh_summary
 
 AddAction = Literal["added", "unchanged", "realigned", "imported", "replaced"]
 FETCH = 2000
@@ -43,8 +39,20 @@ class AddResult:
     dropped_reviewed: int = 0
 
 
-StoredBead = ExportRow
-"""A bead as stored: ids, texts (edited text where the reviewer changed it), status."""
+@dataclass(frozen=True, slots=True)
+class StoredBead:
+    """A bead as stored: its document and place, texts (the edited text where the reviewer
+    changed it), sentence ids, confidence, shape and review status."""
+
+    doc_id: str
+    bead_index: int
+    src: str
+    tgt: str
+    src_ids: tuple[int, ...]
+    tgt_ids: tuple[int, ...]
+    confidence: float
+    type: str
+    status: str
 
 
 @dataclass(frozen=True)
@@ -77,6 +85,7 @@ def _now() -> str:
 
 
 def _sha256(path: Path | None, fallback: str) -> str:
+    """The sha256 of a file, or of `fallback` (UTF-8) when there is no file."""
     h = hashlib.sha256()
     if path is None:
         h.update(fallback.encode("utf-8", "surrogatepass"))
@@ -113,7 +122,8 @@ def _require_unicode(texts: Sequence[str], what: str, how: str) -> None:
             )
 
 
-def _check_doc_id(doc_id: str) -> None:
+def check_doc_id(doc_id: str) -> None:
+    """UsageError if a document id cannot be stored (not valid Unicode)."""
     if _lone_surrogate(doc_id) is not None:
         raise UsageError(
             f"document id {doc_id!r} is not valid Unicode (a name with bytes that did not decode); "
@@ -191,7 +201,7 @@ class Corpus:
     # -- documents -----------------------------------------------------------------------------
 
     def _doc_row(self, doc_id: str) -> sqlite3.Row | None:
-        _check_doc_id(doc_id)
+        check_doc_id(doc_id)
         self._con.row_factory = sqlite3.Row
         try:
             return self._con.execute("SELECT * FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
@@ -199,7 +209,7 @@ class Corpus:
             self._con.row_factory = None
 
     def _doc_key(self, doc_id: str) -> int:
-        _check_doc_id(doc_id)
+        check_doc_id(doc_id)
         row = self._con.execute("SELECT id FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
         if row is None:
             raise self._no_document(doc_id)
@@ -211,7 +221,7 @@ class Corpus:
     def _doc_key_at(self, doc_id: str, expected_revision: int | None) -> int:
         """The document's key, checked (call inside the write transaction) to be still at
         `expected_revision` when one is given."""
-        _check_doc_id(doc_id)
+        check_doc_id(doc_id)
         row = self._con.execute("SELECT id, revision FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
         if row is None:
             raise self._no_document(doc_id)
@@ -269,7 +279,7 @@ class Corpus:
                 not 0 <= j < len(tgt_texts) for j in b.tgt
             ):
                 raise UsageError(f"bead {b.src}:{b.tgt} points outside the documents of {doc_id!r}")
-        _check_doc_id(doc_id)
+        check_doc_id(doc_id)
         fix = "convert the file to UTF-8 (or repair its bytes) and add it again"
         for side, texts, path, a_doc in (
             ("source", src_texts, src_path, alignment.src), ("target", tgt_texts, tgt_path, alignment.tgt)
@@ -376,72 +386,34 @@ class Corpus:
 
     # -- importing -----------------------------------------------------------------------------
 
-    def import_tmx(
+    def store_imported(
         self,
         path: Path,
         *,
-        doc_id: str | None = None,
-        src_lang: str | None = None,
-        tgt_lang: str | None = None,
+        doc_id: str,
+        src_lang: str,
+        tgt_lang: str,
+        content: Callable[[], tuple[Sequence[str], Sequence[str], Sequence[Merged]]],
+        origin: str = "tmx",
     ) -> AddResult:
-        """Import a TMX file as one document whose beads are all `confirmed` (one transaction).
-
-        Each unit becomes one sentence per side (a side without text gives a 1-0 or 0-1
-        bead). Languages default to the header's srclang and the first other language.
-        doc_id defaults to the units' x-doc-id when they all share one, else the file stem.
-        An existing document of that id is replaced (the log keeps a record).
-        """
-        from align.formats.tmx import read_tmx, read_tmx_header
-
-        path = Path(path)
-        header = read_tmx_header(path)
-        src_lang = src_lang or (header.srclang if header.srclang not in (None, "", "*all*") else None)
-        doc_ids: set[str] = set()
-        n_units = 0
-        for unit in read_tmx(path):
-            n_units += 1
-            if src_lang is None and unit.variants:
-                src_lang = unit.variants[0][0]
-            if tgt_lang is None and src_lang is not None:
-                tgt_lang = next(
-                    (c for c, _ in unit.variants if c.lower().split("-")[0] != src_lang.lower().split("-")[0]),
-                    None,
-                )
-            if (d := unit.prop("x-doc-id")) is not None:
-                doc_ids.add(d)
-        if n_units == 0 or src_lang is None or tgt_lang is None:
-            raise FormatError(f"{path}: no translation units in two languages to import")
-        if doc_id is None:
-            doc_id = doc_ids.pop() if len(doc_ids) == 1 else path.stem
-        _check_doc_id(doc_id)
+        """Store an imported file as document `doc_id` (one transaction): "imported", or
+        "replaced" for an existing id (the log keeps a record), or "unchanged" when that file
+        (same sha256) was the last import of that id. `content()` gives the (source sentences,
+        target sentences, beads); it is called inside the transaction, only when needed, and
+        an error it raises changes nothing."""
         sha = _sha256(path, "")
         with self._write():
             old = self._doc_row(doc_id)
-            if old is not None and old["origin"] == "tmx" and old["src_sha256"] == sha:
+            if old is not None and old["origin"] == origin and old["src_sha256"] == sha:
                 n = self._con.execute("SELECT count(*) FROM beads WHERE doc = ?", (old["id"],)).fetchone()[0]
                 return AddResult("unchanged", doc_id, n)
-            meta = (_path_text(path), _path_text(path), src_lang, tgt_lang, sha, sha, None, None, None, "tmx", _now())
+            meta = (_path_text(path), _path_text(path), src_lang, tgt_lang, sha, sha, None, None, None, origin, _now())
             if old is None:
                 doc = self._insert_document(doc_id, meta)
             else:
                 doc = old["id"]
                 self._replace_document(doc, meta)
-            src: list[str] = []
-            tgt: list[str] = []
-            beads: list[Merged] = []
-            for unit in read_tmx(path):
-                s, t = unit.text(src_lang) or "", unit.text(tgt_lang) or ""
-                if not s and not t:
-                    continue
-                s_ids = (len(src),) if s else ()
-                t_ids = (len(tgt),) if t else ()
-                if s:
-                    src.append(s)
-                if t:
-                    tgt.append(t)
-                beads.append(Merged(s_ids, t_ids, _confidence(unit.prop("x-confidence")), "confirmed"))
-            if not beads:
-                raise FormatError(f"{path}: every translation unit is empty; nothing to import")
+            src, tgt, beads = content()
             self._insert_content(doc, src, tgt, beads)
             refresh_summary(self._con, doc)
             action: AddAction = "imported" if old is None else "replaced"
@@ -450,39 +422,15 @@ class Corpus:
 
     # -- reading -------------------------------------------------------------------------------
 
-    def list_documents(self, *, threshold: float = REVIEW_THRESHOLD) -> pl.DataFrame:
-        """One row per document: sentences per side, beads (total and by type), mean
-        confidence, beads below `threshold`, and beads by review status."""
-        import polars as pl
-
-        below = dict(self._con.execute(
-            "SELECT doc, count(*) FROM beads WHERE confidence < ? GROUP BY doc", (threshold,)
-        ).fetchall())  # fmt: skip
-        rows = self._con.execute(
-            "SELECT d.id, d.doc_id, s.n_src, s.n_tgt, s.n_beads, s.types, s.mean_confidence, "
-            "s.n_auto, s.n_confirmed, s.n_edited, s.n_rejected "
-            "FROM documents d JOIN doc_summary s ON s.doc = d.id ORDER BY d.id"
-        ).fetchall()
-        types_per_doc = [json.loads(r[5]) for r in rows]
-        all_types = sorted(
-            {t for ts in types_per_doc for t in ts},
-            key=lambda t: (t != "1-1", sum(map(int, t.split("-"))), [-int(x) for x in t.split("-")]),
-        )
-        data: dict[str, list] = {"doc_id": [r[1] for r in rows], "src_sents": [r[2] for r in rows],
-                                 "tgt_sents": [r[3] for r in rows], "beads": [r[4] for r in rows]}  # fmt: skip
-        for t in all_types:
-            data[t] = [ts.get(t, 0) for ts in types_per_doc]
-        data["mean_conf"] = [r[6] for r in rows]
-        data[f"below_{threshold:g}"] = [below.get(r[0], 0) for r in rows]
-        for k, name in enumerate(("auto", "confirmed", "edited", "rejected")):
-            data[name] = [r[7 + k] for r in rows]
-        schema_ = {k: (pl.Utf8 if k == "doc_id" else pl.Float64 if k == "mean_conf" else pl.Int64) for k in data}
-        return pl.DataFrame(data, schema=schema_)
+    def summaries(self, *, threshold: float = REVIEW_THRESHOLD) -> list[DocSummary]:
+        """Every document's summary (sentences, beads by type and status, mean confidence,
+        beads below `threshold`), in the order they were first added."""
+        return read_summaries(self._con, threshold)
 
     def beads(self, doc_id: str, *, below: float | None = None) -> list[StoredBead]:
         """The beads of one document in order (only those with confidence < `below` if given)."""
         doc = self._doc_key(doc_id)
-        return list(self._export_rows([(doc, doc_id)], None, None, True, below=below))
+        return list(self._iter_beads([(doc, doc_id)], None, None, True, below=below))
 
     def bead(self, doc_id: str, bead_idx: int) -> StoredBead:
         """One bead, reading only its own row and sentences (fast on any document size)."""
@@ -510,7 +458,7 @@ class Corpus:
                 f"SELECT idx, text FROM sentences WHERE doc = ? AND side = ? AND idx IN ({', '.join('?' * len(ids))})",
                 (doc, side, *ids),
             )) if ids else {}  # fmt: skip
-        return _export_row(doc_id, row, texts["src"], texts["tgt"], src_lang, tgt_lang)
+        return _stored_bead(doc_id, row, texts["src"], texts["tgt"], src_lang, tgt_lang)
 
     def set_status(
         self, doc_id: str, bead_idx: int, status: str, *, expected_revision: int | None = None
@@ -615,15 +563,15 @@ class Corpus:
             return self._con.execute(sql + " ORDER BY id").fetchall()
         return self._con.execute(sql + " WHERE doc_id = ? ORDER BY id", (doc_id,)).fetchall()
 
-    def export_rows(
+    def iter_beads(
         self,
         *,
         doc_ids: Sequence[str] | None = None,
         statuses: Sequence[str] | None = None,
         min_confidence: float | None = None,
         include_unaligned: bool = True,
-    ) -> Iterator[ExportRow]:
-        """Stream the beads of the corpus (or of `doc_ids`, in that order) as export rows.
+    ) -> Iterator[StoredBead]:
+        """Stream the beads of the corpus (or of `doc_ids`, in that order), filtered.
 
         Reads through its own connection in one read transaction: a consistent snapshot,
         while other processes may keep writing. Memory: one document's sentences at a time.
@@ -632,11 +580,11 @@ class Corpus:
             if s not in BEAD_STATUSES:
                 raise UsageError(f"unknown status {s!r}; use one of {', '.join(BEAD_STATUSES)}")
         targets = [(self._doc_key(d), d) for d in doc_ids] if doc_ids else None
-        return self._export_rows(targets, statuses, min_confidence, include_unaligned)
+        return self._iter_beads(targets, statuses, min_confidence, include_unaligned)
 
-    def _export_rows(  # noqa: ANN001
+    def _iter_beads(  # noqa: ANN001
         self, targets, statuses, min_confidence, include_unaligned, *, below: float | None = None
-    ) -> Iterator[ExportRow]:
+    ) -> Iterator[StoredBead]:
         con = schema.connect(self.path)
         try:
             con.execute("BEGIN")
@@ -665,7 +613,7 @@ class Corpus:
                 )
                 while chunk := cur.fetchmany(FETCH):
                     for row in chunk:
-                        yield _export_row(doc_id, row, src, tgt, src_lang, tgt_lang)
+                        yield _stored_bead(doc_id, row, src, tgt, src_lang, tgt_lang)
             con.execute("COMMIT")
         except sqlite3.Error as e:
             raise schema.translate_error(e, self.path) from None
@@ -673,25 +621,17 @@ class Corpus:
             con.close()
 
 
-def _export_row(doc_id: str, row: tuple, src, tgt, src_lang: str, tgt_lang: str) -> ExportRow:  # noqa: ANN001
-    """A bead row (idx, src_ids, tgt_ids, confidence, type, status, src_edit, tgt_edit) as an
-    export row; `src`/`tgt` map sentence index → text (a list, or a dict of just these)."""
+def _stored_bead(doc_id: str, row: tuple, src, tgt, src_lang: str, tgt_lang: str) -> StoredBead:  # noqa: ANN001
+    """A bead row (idx, src_ids, tgt_ids, confidence, type, status, src_edit, tgt_edit) as a
+    StoredBead; `src`/`tgt` map sentence index → text (a list, or a dict of just these)."""
     idx, s_ids, t_ids, conf, type_, status, s_edit, t_edit = row
     s, t = _ids(s_ids), _ids(t_ids)
-    return ExportRow(
+    return StoredBead(
         doc_id, idx,
         s_edit if s_edit is not None else join_sentences([src[i] for i in s], src_lang),
         t_edit if t_edit is not None else join_sentences([tgt[j] for j in t], tgt_lang),
         s, t, conf, type_, status,
     )  # fmt: skip
-
-
-def _confidence(text: str | None) -> float:
-    try:
-        value = float(text) if text is not None else 1.0
-    except ValueError:
-        return 1.0
-    return value if 0.0 <= value <= 1.0 else 1.0
 
 
 class _Transaction:
