@@ -127,11 +127,12 @@ class RiseModel:
 
 
 def process(path, conf, S, T, setting):
-    """The pass with one setting: (rise or a RiseModel, length weight, move gain)."""
-    rise, length, move = setting
+    """The pass with one setting: (rise or a RiseModel, length weight, move gain, open weight)."""
+    rise, length, move, opn = setting
     if isinstance(rise, RiseModel):
         rise = rise.threshold(rise.share([max(a, b) for _q, a, b in null_rises(path, S, T, MAX_SIDE, length)]))
-    return absorb_pass(path, conf, S, T, replace(OFF, absorb_rise=rise, absorb_length=length, move_gain=move))
+    return absorb_pass(path, conf, S, T, replace(OFF, absorb_rise=rise, absorb_length=length, move_gain=move,
+                                                 absorb_open=opn))
 
 
 def slack(name: str, f1: float) -> float:
@@ -158,6 +159,7 @@ def main() -> None:
     ap.add_argument("--rise", default="-1,-0.06,-0.04,-0.02,0,0.03")
     ap.add_argument("--length", default="0,0.1,0.2")
     ap.add_argument("--move", default="None,0,0.02,0.05")
+    ap.add_argument("--open", default="0", help="open-seam weights (absorb_open)")
     ap.add_argument("--em", action="store_true", help="per-document threshold from a RiseModel")
     args = ap.parse_args()
     num = lambda x: None if x == "None" else float(x)  # noqa: E731
@@ -176,17 +178,18 @@ def main() -> None:
     lengths = [float(x) for x in args.length.split(",")]
     moves = [num(x) for x in args.move.split(",")]
     rises = [num(x) for x in args.rise.split(",")]
-    base = {s: F(s, (None, 0.0, None)) for s in DEV_SETS}
+    opens = [float(x) for x in args.open.split(",")]
+    base = {s: F(s, (None, 0.0, None, 0.0)) for s in DEV_SETS}
     worst = None
     print("== leave one set out: setting chosen on the other six sets' worst slack")
-    print(f"{'held out':20s} {'rise':>7s} {'length':>6s} {'move':>5s}  F1 (pass off)  margin over better baseline")
+    print(f"{'held out':20s} {'rise':>7s} {'length':>6s} {'move':>5s} {'open':>5s}  F1 (pass off)  margin over better baseline")
     for held in DEV_SETS:
         others = [s for s in DEV_SETS if s != held]
         if args.em:
             ms, mo, sd = fit_rise(by, others)
-            grid = [(RiseModel(ms, mo, sd, pr, w), 0.1, 0.02) for pr in (0.1, 0.3, 0.5) for w in (2.0, 10.0)]
+            grid = [(RiseModel(ms, mo, sd, pr, w), 0.1, 0.02, 0.0) for pr in (0.1, 0.3, 0.5) for w in (2.0, 10.0)]
         else:
-            grid = list(itertools.product(rises, lengths, moves))
+            grid = list(itertools.product(rises, lengths, moves, opens))
 
         def crit(st):
             return (min(slack(s, F(s, st)) for s in others), float(np.mean([F(s, st) for s in others])))
@@ -196,13 +199,14 @@ def main() -> None:
         mg = "" if b is None else f"{F(held, st) - b:+.3f}"
         worst = slack(held, F(held, st)) if worst is None else min(worst, slack(held, F(held, st)))
         r = st[0] if not isinstance(st[0], RiseModel) else f"em{st[0].prior:.1f}/{st[0].weight:.0f}"
-        print(f"{held:20s} {r!s:>7} {st[1]:6.2f} {st[2]!s:>5}  {F(held, st):.3f} ({base[held]:.3f})  {mg}", flush=True)
+        print(f"{held:20s} {r!s:>7} {st[1]:6.2f} {st[2]!s:>5} {st[3]:5.2f}  {F(held, st):.3f} ({base[held]:.3f})  {mg}",
+              flush=True)
     print(f"worst held-out slack (margin - needed): {worst:+.3f}")
     if not args.em:
-        print("== strict F1 per setting (rise, length, move)")
-        print(f"{'setting':24s} " + " ".join(f"{s[:12]:>12s}" for s in DEV_SETS))
+        print("== strict F1 per setting (rise, length, move, open)")
+        print(f"{'setting':30s} " + " ".join(f"{s[:12]:>12s}" for s in DEV_SETS))
         for st in sorted({k[1] for k in f1}, key=str):
-            print(f"{str(st):24s} " + " ".join(f"{F(s, st):12.3f}" for s in DEV_SETS))
+            print(f"{str(st):30s} " + " ".join(f"{F(s, st):12.3f}" for s in DEV_SETS))
 
 
 if __name__ == "__main__":

@@ -32,16 +32,22 @@ __all__ = ["AbsorbPass", "Absorbed", "SpanVectors", "absorb_nulls", "absorb_pass
 Bead4 = tuple[int, int, int, int]
 
 
+CLOSERS = set(".!?。．！？」』）)\"'”’…")
+
+
 class SpanVectors:
     """Unit vectors of sentence spans of one side: a sentence's own row, a longer span's joined
     text encoded on demand (asked for in batches, each span encoded once)."""
 
     def __init__(self, vecs: np.ndarray, text: SpanText, source: bool,
-                 known: dict[tuple[int, int], np.ndarray] | None = None) -> None:
+                 known: dict[tuple[int, int], np.ndarray] | None = None, blocks: np.ndarray | None = None) -> None:
         self.vecs, self.text, self.source = vecs, text, source
+        self.blocks = blocks  # paragraph id per sentence: a bead grows only within its paragraph
         self.joint: dict[tuple[int, int], np.ndarray] = dict(known or {})
         texts = text.src if source else text.tgt
         self.lengths = np.array([max(len(t.strip()), 1) for t in texts], np.float64)
+        # the sentence does not end as a sentence ends: the text after it continues it
+        self.open_end = np.array([t.rstrip()[-1:] not in CLOSERS for t in texts], bool)
         self.encoded = 0
 
     def need(self, spans: list[tuple[int, int]]) -> None:
@@ -49,6 +55,10 @@ class SpanVectors:
         todo = sorted({sp for sp in spans if sp[1] - sp[0] >= 2 and sp not in self.joint})
         self.joint.update(self.text.vectors(todo, source=self.source))
         self.encoded += len(todo)
+
+    def one_block(self, span: tuple[int, int]) -> bool:
+        """The sentences of span lie in one paragraph (always, when no paragraphs are known)."""
+        return self.blocks is None or span[1] - span[0] < 2 or self.blocks[span[0]] == self.blocks[span[1] - 1]
 
     def approx(self, span: tuple[int, int]) -> np.ndarray:
         """The joined vector if known, else the sqrt-length weighted sum of the sentence vectors,
@@ -97,13 +107,15 @@ def _span_len(lengths: np.ndarray, span: tuple[int, int]) -> float:
 
 def null_rises(
     beads: Sequence[Bead4], S: SpanVectors, T: SpanVectors, max_side: int, length_weight: float = 0.0,
+    open_weight: float = 0.0,
 ) -> list[tuple[int, float, float]]:
     """For every null bead of the path: (path index, evidence for folding it into the bead
     before, into the bead after). The evidence is the rise sim(A+n, X) - sim(A, X) for the
     neighbour (A, X) grown on the null's side, plus length_weight times how much better the
     lengths fit after (|log len ratio| of A vs X minus that of A+n vs X, the ratio measured on
-    the whole pair); -inf where there is no such neighbour (another null, a document end, or a
-    side that would exceed max_side)."""
+    the whole pair), plus open_weight where the earlier of the two sentences that would meet does
+    not end as a sentence ends (a cut sentence's halves); -inf where there is no such neighbour
+    (another null, a document end, a paragraph boundary, or a side that would exceed max_side)."""
     asks: list[list[tuple[int, int]]] = [[], []]
     plan = []
     for p, b in enumerate(beads):
@@ -115,7 +127,7 @@ def null_rises(
             if 0 <= q < len(beads) and not _is_null(beads[q]):
                 nb = beads[q]
                 g = _grown(nb, side, first)
-                if g[2 * side + 1] - g[2 * side] <= max_side:
+                if g[2 * side + 1] - g[2 * side] <= max_side and (S, T)[side].one_block(_spans(g)[side]):
                     sp, gp = _spans(nb), _spans(g)
                     asks[side] += [sp[side], gp[side]]
                     asks[1 - side].append(sp[1 - side])
@@ -142,6 +154,10 @@ def null_rises(
                 before = abs(np.log(_span_len(own.lengths, _spans(nb)[side]) / lx))
                 after = abs(np.log(_span_len(own.lengths, _spans(g)[side]) / lx))
                 ev += length_weight * float(before - after)
+            if open_weight:
+                first = g[2 * side] < nb[2 * side]  # the null comes before the bead
+                meet = g[2 * side] if first else nb[2 * side + 1] - 1  # the earlier sentence at the seam
+                ev += open_weight * float(own.open_end[meet])
             r.append(ev)
         out.append((p, r[0], r[1]))
     return out
@@ -149,7 +165,7 @@ def null_rises(
 
 def absorb_nulls(
     beads: Sequence[Bead4], S: SpanVectors, T: SpanVectors, *, rise: float = 0.0, max_side: int = 12,
-    rounds: int = 12, length_weight: float = 0.0,
+    rounds: int = 12, length_weight: float = 0.0, open_weight: float = 0.0,
 ) -> Absorbed:
     """Fold each null into the neighbour whose similarity rises most by taking it, if that rise
     exceeds `rise`; repeat (a run of pieces is gathered one per round) until nothing changes."""
@@ -157,7 +173,7 @@ def absorb_nulls(
     absorbed = 0
     e0 = S.encoded + T.encoded
     for _ in range(rounds):
-        rises = null_rises(path, S, T, max_side, length_weight)
+        rises = null_rises(path, S, T, max_side, length_weight, open_weight)
         take: dict[int, int] = {}  # null index -> neighbour index
         for p, before, after in rises:
             best = max(before, after)
@@ -178,7 +194,7 @@ def absorb_nulls(
             break
         absorbed += len(drop)
         path = [b for k, b in enumerate(new) if k not in drop]
-    left = {p: max(a, b) for p, a, b in null_rises(path, S, T, max_side, length_weight)}
+    left = {p: max(a, b) for p, a, b in null_rises(path, S, T, max_side, length_weight, open_weight)}
     return Absorbed(path, absorbed, 0, S.encoded + T.encoded - e0, left)
 
 
@@ -241,7 +257,8 @@ def move_boundaries(
     moved = 0
     for _ in range(rounds):
         mv = [x for x in _moves(path, max_side)
-              if _worth(x, path, S, T, gain)]
+              if (S, T)[x[1]].one_block(_spans(x[3])[x[1]]) and (S, T)[x[1]].one_block(_spans(x[4])[x[1]])
+              and _worth(x, path, S, T, gain)]
         if not mv:
             break
         asks: list[list[tuple[int, int]]] = [[], []]
@@ -364,7 +381,8 @@ def absorb_pass(
     absorbed = moved = 0
     for _ in range(repeats):
         if rise is not None:
-            a = absorb_nulls(path, S, T, rise=rise, max_side=max_side, length_weight=length_weight)
+            a = absorb_nulls(path, S, T, rise=rise, max_side=max_side, length_weight=length_weight,
+                             open_weight=st.absorb_open)
             path, absorbed = a.beads, absorbed + a.absorbed
         k = 0
         if move_gain is not None:

@@ -249,7 +249,8 @@ def align_sentences(
         # split translations left as nulls, and pieces on the wrong side of a bead boundary
         text = SpanText(src, tgt, src_lang, tgt_lang, encode)
         known = ref.span_vecs if settings.refine != "off" else ({}, {})
-        S, T = SpanVectors(sv, text, True, known[0]), SpanVectors(tv, text, False, known[1])
+        S = SpanVectors(sv, text, True, known[0], s_side.blocks if src_blocks is not None else None)
+        T = SpanVectors(tv, text, False, known[1], t_side.blocks if tgt_blocks is not None else None)
         ab = absorb_pass(beads, confs, S, T, settings, weights=None if weights is None else weights.final)
         beads, confs = ab.beads, ab.confidences
         run_stats["span_encoded"] += ab.encoded
