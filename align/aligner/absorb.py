@@ -13,7 +13,7 @@ move), in one batch per round, so the work grows with the number of nulls and mo
 a window; rounds repeat while something changes, so a run of k pieces is gathered in k rounds
 without any search over all span lengths.
 
-Arrays and texts in, beads out: nothing here imports the search or the scorer.
+Arrays and texts in, beads out: nothing here runs the search or the scorer.
 """
 
 from __future__ import annotations
@@ -76,13 +76,11 @@ class SpanVectors:
 
 @dataclass(frozen=True)
 class Absorbed:
-    """The path after absorbing, and what was done."""
+    """The path after absorbing, nulls folded into a neighbour, joined spans encoded."""
 
     beads: list[Bead4]
-    absorbed: int  # nulls folded into a neighbour
-    moved: int  # boundary pieces moved between two beads
-    encoded: int  # joined spans encoded
-    kept_rise: dict[int, float]  # path index of each null left standing -> its best rise (-inf: none possible)
+    absorbed: int
+    encoded: int
 
 
 def _is_null(b: Bead4) -> bool:
@@ -194,8 +192,7 @@ def absorb_nulls(
             break
         absorbed += len(drop)
         path = [b for k, b in enumerate(new) if k not in drop]
-    left = {p: max(a, b) for p, a, b in null_rises(path, S, T, max_side, length_weight, open_weight)}
-    return Absorbed(path, absorbed, 0, S.encoded + T.encoded - e0, left)
+    return Absorbed(path, absorbed, S.encoded + T.encoded - e0)
 
 
 def _sim(b: Bead4, S: SpanVectors, T: SpanVectors, approx: bool = False) -> float:
