@@ -20,11 +20,20 @@ import numpy as np
 
 from align.aligner import AlignSettings, align_sentences
 from align.formats.beads import read_beads
-from align.aligner.evaluate import score
+from align.aligner.evaluate import Score, score
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from baselines import BASELINES, DEV_SETS, best_strict, needed_margin  # noqa: E402
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 CACHE = Path("/tmp/align-emb")
 SETS = ("kyoto-dev-clean", "kyoto-dev-hard", "textberg-dev", "kyoto-synth-21")
+ALL_SETS = DEV_SETS + ("kyoto-synth-21",)  # every set with a gold alignment (--sets all / dev)
+
+
+def kind_of(name: str) -> str:
+    """The kind of text a set holds: kyoto, textberg, wmtnews or lecture (reliability per kind)."""
+    return name.split("-")[0]
 
 
 @dataclass
@@ -165,6 +174,24 @@ def reliability(rows: list[tuple[float, bool]]) -> str:
     return "\n".join(lines)
 
 
+def side_by_side(scores: dict[str, Score]) -> str:
+    """Strict / lax F1 per set beside Bertalign's and Vecalign's (bench/baselines.py), with the
+    margin over the better baseline and whether it is the lead the issue asks for."""
+    lines = ["set                  align strict/lax  Bertalign      Vecalign       margin  (needed)"]
+    worst = None
+    for name, sc in scores.items():
+        b, bl, v, vl = BASELINES.get(name, (None, None, None, None))
+        fmt = lambda x, y: "  --  /  --  " if x is None else f"{x:.3f} / {y:.3f}"  # noqa: E731
+        best = best_strict(name) if name in BASELINES else None
+        mg = "" if best is None else f"{sc.f1_strict - best:+.3f}  ({needed_margin(name):+.2f})"
+        if best is not None:
+            worst = min(worst, sc.f1_strict - best) if worst is not None else sc.f1_strict - best
+        lines.append(f"{name:20s} {sc.f1_strict:.3f} / {sc.f1_lax:.3f}     {fmt(b, bl)}  {fmt(v, vl)}  {mg}")
+    if worst is not None:
+        lines.append(f"worst margin over the better baseline: {worst:+.3f}")
+    return "\n".join(lines)
+
+
 def end_to_end(name: str, enc, settings: AlignSettings, root: Path = DATA) -> str:
     """Pair F1 from raw files (ja.txt/en.txt or ja.md/en.md) through the library's own pipeline."""
     from align.pipeline import align_documents, load_document
@@ -270,7 +297,7 @@ def parse_settings(overrides: list[str]) -> AlignSettings:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--encoder", default="use-m3")
-    ap.add_argument("--sets", default=",".join(SETS))
+    ap.add_argument("--sets", default="dev", help="comma list, or 'dev' (the seven sets with baselines) / 'all'")
     ap.add_argument("--no-cache", action="store_true")
     ap.add_argument("--no-e2e", action="store_true")
     ap.add_argument("--speed", action="store_true", help="also time 1000x1000 and 50k x 50k")
@@ -280,29 +307,41 @@ def main(argv: list[str] | None = None) -> int:
     enc = make_encoder(args.encoder, not args.no_cache)
     out: list[str] = [f"encoder {args.encoder}; settings {dict(settings.items())}"]
     rel: list[tuple[float, bool]] = []
-    for name in args.sets.split(","):
+    rel_kind: dict[str, list[tuple[float, bool]]] = {}
+    scores: dict[str, Score] = {}
+    names = {"dev": list(DEV_SETS), "all": list(ALL_SETS)}.get(args.sets, args.sets.split(","))
+    for name in names:
         pairs = load_set(name)
         results, tm = run_set(pairs, enc, settings)
         sc = score([p.gold for p, _ in results], [[(b.src, b.tgt) for b in r.beads] for _, r in results])
         for p, r in results:
             g = {(tuple(s), tuple(t)) for s, t in p.gold}
-            rel += [(b.confidence, (b.src, b.tgt) in g) for b in r.beads]
+            rows = [(b.confidence, (b.src, b.tgt) in g) for b in r.beads]
+            rel += rows
+            rel_kind.setdefault(kind_of(name), []).extend(rows)
+        scores[name] = sc
         sps = tm["sentences"] / tm["align_s"] if tm["align_s"] else float("inf")
         out.append(f"== {name}: {len(pairs)} pairs, {tm['sentences']} sentences")
         out.append(sc.format())
         out.append(f"time: encode {tm['encode_s']:.2f}s (cached unless --no-cache), align {tm['align_s']:.2f}s ({sps:.0f} sentences/s)")
         print("\n".join(out[-3:]), flush=True)
+    out.append("== side by side (strict / lax F1; margin = align strict - better baseline strict)")
+    out.append(side_by_side(scores))
+    for kind, rows in rel_kind.items():
+        out.append(f"== reliability ({kind})")
+        out.append(reliability(rows))
     out.append("== reliability (all sets)")
     out.append(reliability(rel))
     if not args.no_e2e:
-        for name in ("kyoto-dev-hard", "kyoto-dev-clean"):
-            out.append(end_to_end(name, enc, settings))
+        for name in DEV_SETS:
+            if name != "textberg-dev":  # the only dev set without raw text
+                out.append(end_to_end(name, enc, settings))
         out.append(end_to_end("cmac-2024", enc, settings, root=Path(__file__).resolve().parents[1] / "corpora"))
     if args.speed:
         out.append(speed_1000(args.encoder, settings))
         out.append(scale_50k(settings))
     text = "\n".join(out)
-    print(text[text.index("== reliability"):])
+    print(text[text.index("== side by side"):])
     res = Path(__file__).resolve().parent / "results"
     res.mkdir(exist_ok=True)
     (res / "latest.txt").write_text(text + "\n", encoding="utf-8")
