@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -56,6 +57,17 @@ def wait_reload(page, key: str) -> None:  # noqa: ANN001
     page.wait_for_selector("tr.bead.selected")
 
 
+def screenshot(page, folder: Path, name: str) -> Path:  # noqa: ANN001
+    """Save what the browser shows, for a person to look at: into $ALIGN_SCREENSHOTS if set
+    (`ALIGN_SCREENSHOTS=shots pytest tests/test_browser.py`), else beside the test's corpus."""
+    out = Path(os.environ.get("ALIGN_SCREENSHOTS") or folder)
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / f"{name}.png"
+    page.screenshot(path=path, full_page=True)
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    return path
+
+
 def test_review_with_the_keyboard(browser, corpus: Path) -> None:  # noqa: ANN001
     page = browser.new_page(viewport={"width": 1300, "height": 900})
     errors: list[str] = []
@@ -65,6 +77,7 @@ def test_review_with_the_keyboard(browser, corpus: Path) -> None:  # noqa: ANN00
         page.goto(url)  # the printed address: the queue, lowest confidence first
         assert page.url == base(url) + "/queue"
         assert selected(page) == ("d", 1)
+        screenshot(page, corpus.parent, "queue")
         wait_reload(page, "y")  # confirm bead 1; the queue moves on to bead 5
         assert stored(corpus)[1][2] == "confirmed"
         assert selected(page) == ("d", 5)
@@ -79,6 +92,7 @@ def test_review_with_the_keyboard(browser, corpus: Path) -> None:  # noqa: ANN00
         wait_reload(page, "m")  # merge 6 with 7
         assert stored(corpus)[6] == ((7, 8), (7, 8), "edited")
         assert selected(page) == ("d", 6)
+        screenshot(page, corpus.parent, "document")
 
         page.keyboard.press("s")  # split dialog: the most balanced cut first
         page.wait_for_selector("#choose[open]")
