@@ -30,6 +30,7 @@ COMMANDS: tuple[tuple[str, str, str, str], ...] = (
     ("models", "models", "models_cmd", "EXAMPLES"),
     ("add", "add", "add_cmd", "EXAMPLES"),
     ("list", "listing", "list_cmd", "EXAMPLES"),
+    ("stats", "stats", "stats_cmd", "EXAMPLES"),
     ("show", "show", "show_cmd", "EXAMPLES"),
     ("export", "export", "export_cmd", "EXAMPLES"),
     ("import", "import_tmx", "import_cmd", "EXAMPLES"),
