@@ -29,6 +29,7 @@ COMMANDS: tuple[tuple[str, str, str, str], ...] = (
     ("eval", "eval", "eval_cmd", "EXAMPLES"),
     ("models", "models", "models_cmd", "EXAMPLES"),
     ("add", "add", "add_cmd", "EXAMPLES"),
+    ("batch", "batch", "batch_cmd", "EXAMPLES"),
     ("list", "listing", "list_cmd", "EXAMPLES"),
     ("stats", "stats", "stats_cmd", "EXAMPLES"),
     ("show", "show", "show_cmd", "EXAMPLES"),
