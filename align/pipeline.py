@@ -11,9 +11,9 @@ The CLI commands are thin shells over these functions; a Python user calls them 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from align import __version__
@@ -154,7 +154,7 @@ def align_documents(
         from align.aligner.timing import timed_inputs
 
         encode, vecs["src_vecs"], vecs["tgt_vecs"] = timed_inputs(
-            encoder.encode,
+            encode,
             (src_texts, [src.sentence_times[i] for i in src_keep], lambda t: join_sentences(t, src.lang)),
             (tgt_texts, [tgt.sentence_times[i] for i in tgt_keep], lambda t: join_sentences(t, tgt.lang)),
             max_len=max(settings.max_side, REFINE_MAX_SIDE),

@@ -52,6 +52,18 @@ def test_align_files_reports_sentences_encoded_and_gives_the_same_alignment(monk
         assert done == sorted(done) and done[-1] == total and len(set(done)) >= total // 16
 
 
+def test_two_subtitle_files_report_their_sentences_too(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from doc_builders import build_subtitles
+
+    monkeypatch.setattr(align.pipeline, "ENCODE_CHUNK", 16)
+    build_subtitles(tmp_path / "ja.srt", 0)
+    build_subtitles(tmp_path / "en.srt", 1)
+    events: list[Progress] = []
+    loud = align_files(tmp_path / "ja.srt", tmp_path / "en.srt", cache=False, progress=events.append)
+    assert loud.timed and len(events) > 3 and events[-1].done == events[-1].total
+    assert loud.beads == align_files(tmp_path / "ja.srt", tmp_path / "en.srt", cache=False).beads
+
+
 def test_plain_lines_say_counts_rate_and_eta() -> None:
     line = plain_line("pair", Progress("encode", 1500, 6000), 3.0)
     assert line == "pair: 1,500/6,000 sentences encoded (25%), 500 sentences/s, ETA 9 s"
