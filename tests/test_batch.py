@@ -295,3 +295,13 @@ def test_a_worker_that_dies_stops_the_batch_with_one_line_saying_to_rerun() -> N
     dead.set_exception(BrokenProcessPool("a child process terminated abruptly"))
     with pytest.raises(AlignError, match="a worker process died .* run the same batch again"):
         Pool(None, PRESEG, 2).result(dead)  # type: ignore[arg-type]
+
+
+def test_a_worker_sizes_its_thread_pools_before_numpy_loads() -> None:
+    import subprocess
+
+    code = ("import os, sys\nfrom align.batch.local import _start_worker\n_start_worker(1)\n"
+            "assert 'numpy' not in sys.modules\nimport numpy\nfrom threadpoolctl import threadpool_info\n"
+            "print(sorted({p['num_threads'] for p in threadpool_info()}))")  # fmt: skip
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120)
+    assert out.stdout.strip() == "[1]"

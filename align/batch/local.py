@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing
+import os
 import signal
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -61,8 +62,16 @@ class Pool:
             ) from None
 
 
-def _ignore_interrupt() -> None:
-    """Workers leave Ctrl-C to the driver, which stops them (no traceback from each worker)."""
+THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+"""What numpy's BLAS and OpenMP read when they load: held at the encoder's threads in a worker,
+so N workers use N cores (the aligner's own matrix products would take every core each)."""
+
+
+def _start_worker(threads: int) -> None:
+    """A worker's setup, before it imports numpy: its thread pools sized, and Ctrl-C left to the
+    driver, which stops the workers (no traceback from each of them)."""
+    for name in THREAD_VARIABLES:
+        os.environ[name] = str(threads)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
@@ -73,7 +82,9 @@ def engine(options: PairOptions, *, workers: int = 1, address: str | None = None
     if workers == 1:
         yield InProcess(options)
         return
-    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"), initializer=_ignore_interrupt)
+    pool = ProcessPoolExecutor(
+        workers, mp_context=multiprocessing.get_context("spawn"), initializer=_start_worker, initargs=(options.threads,)
+    )
     try:
         yield Pool(pool, options, workers)
     except BaseException:
