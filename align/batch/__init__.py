@@ -9,9 +9,23 @@ what it holds already) and `run` (plan, run, store in order, report).
 
 from __future__ import annotations
 
-from align.batch.discover import LAYOUTS, Discovery, discover
-from align.batch.engines import ENGINES
-from align.batch.jobs import Failure, PairSpec
-from align.batch.run import BatchReport, run_batch
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from align.batch.discover import LAYOUTS, Discovery, discover
+    from align.batch.engines import ENGINES
+    from align.batch.jobs import Failure, PairSpec
+    from align.batch.run import BatchReport, run_batch
 
 __all__ = ["ENGINES", "LAYOUTS", "BatchReport", "Discovery", "Failure", "PairSpec", "discover", "run_batch"]
+_HOME = {"LAYOUTS": "discover", "Discovery": "discover", "discover": "discover", "ENGINES": "engines",
+         "Failure": "jobs", "PairSpec": "jobs", "BatchReport": "run", "run_batch": "run"}  # fmt: skip
+
+
+def __getattr__(name: str) -> Any:
+    # lazy, so `align --help` (which shows the layouts) does not import the runner
+    if name in _HOME:
+        import importlib
+
+        return getattr(importlib.import_module(f"align.batch.{_HOME[name]}"), name)
+    raise AttributeError(f"module 'align.batch' has no attribute {name!r}")

@@ -5,7 +5,6 @@ back (PairOutcome). Every engine runs this same function, so their results are t
 
 from __future__ import annotations
 
-import tempfile
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -95,6 +94,8 @@ def _align(src: Path, tgt: Path, pair: PairSpec, options: PairOptions) -> Alignm
 def _align_bytes(job: PairJob, options: PairOptions) -> Alignment:
     """Align the bytes a job carries: written under their own names (the extension says the
     format) into a temporary folder; messages and documents name the driver's paths."""
+    import tempfile
+
     assert job.data is not None  # noqa: S101 - the caller checked
     pair = job.pair
     with tempfile.TemporaryDirectory(prefix="align-batch-") as tmp:
