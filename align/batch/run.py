@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from align.batch.discover import Discovery, discover
+from align.batch.discovery import Discovery, discover
 from align.batch.engines import Engine, EngineName, check_engine, open_engine
 from align.batch.jobs import Failure, PairJob, PairOutcome, PairSpec
 from align.batch.sinks import Sink, open_sink
@@ -165,7 +165,7 @@ def run_batch(
     failures_file: str | Path | None = None,
     progress: ProgressCallback | None = None,
 ) -> BatchReport:
-    """Align every pair of a folder or manifest (`source`, see align.batch.discover) into a
+    """Align every pair of a folder or manifest (`source`, see align.batch.discovery) into a
     corpus (`corpus`) or a Parquet dataset (`out`), as `align add` would pair by pair.
 
     `workers` processes (or Ray tasks with engine="ray", on the cluster at `address`) read,

@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from align.batch.discover import LAYOUTS
+from align.batch.discovery import LAYOUTS
 from align.cli._common import cli_errors, examples
 from align.cli._options import Footnotes, Force, Model, NoCache, Presegmented, Quiet, Replace, SrcLang, TgtLang, Threads
 
