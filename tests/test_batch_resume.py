@@ -43,6 +43,20 @@ def stored(path: Path) -> int:
         con.close()
 
 
+def alive_in_group(pgid: int) -> list[int]:
+    """Processes of a process group that are running (not zombies)."""
+    alive = []
+    for p in Path("/proc").iterdir():
+        if p.name.isdigit():
+            try:
+                fields = (p / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[2]) == pgid and fields[0] != "Z":
+                alive.append(int(p.name))
+    return alive
+
+
 def kill_at_random_points(root: Path, target: list[str], path: Path, rng: random.Random) -> list[int]:
     """Three runs killed: the first while it starts (loading the model, spawning workers) or
     aligns its first pairs, the next ones once a chosen number of pairs is stored, a moment
@@ -104,3 +118,19 @@ def test_kill_9_then_rerun_stores_every_pair_exactly_once(tmp_path: Path, kind: 
     log = con.execute("SELECT doc_id, action FROM log").fetchall()
     assert sorted(log) == sorted((d[0], "added") for d in corpus_content(reference))  # each stored once, never again
     con.close()
+
+
+def test_ctrl_c_stops_the_workers_at_once_and_keeps_what_is_stored(tmp_path: Path) -> None:
+    root = collection(tmp_path / "in")
+    path = tmp_path / "c.db"
+    proc = batch(root, ["--corpus", str(path)])
+    deadline = time.monotonic() + 120
+    while stored(path) < 2 and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    proc.send_signal(signal.SIGINT)  # to the driver only; its workers ignore Ctrl-C
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130 and err.strip().splitlines()[-1] == "error: interrupted", err
+    assert alive_in_group(proc.pid) == []  # no worker outlives the driver
+    kept = stored(path)
+    assert kept >= 2 and (tmp_path / "c.db.failures.tsv").exists()
+    finish(root, ["--corpus", str(path)], kept)

@@ -94,6 +94,8 @@ def engine(options: PairOptions, *, workers: int = 1, address: str | None = None
         pool.shutdown(wait=False, cancel_futures=True)
         for p in processes:
             p.terminate()
+        for p in processes:
+            p.join(timeout=5)  # reaped here, not left as zombies
         raise
     else:
         pool.shutdown(wait=True)
