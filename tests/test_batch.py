@@ -12,6 +12,8 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from align.batch import discover, run_batch
@@ -305,3 +307,29 @@ def test_a_worker_sizes_its_thread_pools_before_numpy_loads() -> None:
             "print(sorted({p['num_threads'] for p in threadpool_info()}))")  # fmt: skip
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120)
     assert out.stdout.strip() == "[1]"
+
+
+@settings(max_examples=60, deadline=None)
+@given(n=st.integers(0, 40), window=st.integers(1, 9))
+def test_ordered_gives_every_outcome_once_in_order_with_at_most_window_in_flight(n: int, window: int) -> None:
+    from align.batch.jobs import PairJob, PairOutcome, PairSpec
+    from align.batch.run import ordered
+
+    class Engine:
+        def __init__(self) -> None:
+            self.window, self.flight, self.most, self.started = window, 0, 0, []
+
+        def start(self, job: PairJob) -> int:
+            self.flight += 1
+            self.most = max(self.most, self.flight)
+            self.started.append(job.index)
+            return job.index
+
+        def result(self, handle: int) -> PairOutcome:
+            self.flight -= 1
+            return PairOutcome(handle, None, "x")
+
+    engine = Engine()
+    jobs = [PairJob(k, PairSpec(str(k), Path("a"), Path("b"))) for k in range(n)]
+    assert [o.index for o in ordered(engine, jobs)] == list(range(n)) == engine.started
+    assert engine.most <= window and engine.flight == 0

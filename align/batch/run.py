@@ -83,11 +83,11 @@ def ordered(engine: Engine, jobs: Iterable[PairJob]) -> Iterator[PairOutcome]:
         if len(flight) >= engine.window:
             break
     while flight:
-        head = flight.popleft()
+        outcome = engine.result(flight.popleft())
         job = next(todo, None)
-        if job is not None:
+        if job is not None:  # before the driver stores this outcome: the freed worker goes on
             flight.append(engine.start(job))
-        yield engine.result(head)
+        yield outcome
 
 
 def expected_signature(options: PairOptions) -> str:
