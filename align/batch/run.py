@@ -195,9 +195,10 @@ def run_batch(
         try:
             todo, skipped = _plan(sink, found.pairs, failures)
             tally = _Tally(len(todo), skipped, failures, progress)
-            with open_engine(engine, options, workers=workers, address=address) as runner:
-                for outcome in ordered(runner, (PairJob(k, pair) for k, pair in enumerate(todo))):
-                    tally.store(sink, todo[outcome.index], outcome)
+            if todo:  # nothing to do starts no workers (nor a Ray instance)
+                with open_engine(engine, options, workers=workers, address=address) as runner:
+                    for outcome in ordered(runner, (PairJob(k, pair) for k, pair in enumerate(todo))):
+                        tally.store(sink, todo[outcome.index], outcome)
         finally:  # also when stopped (Ctrl-C, a broken target): what failed so far is listed
             write_failures(failures, listed)
     return BatchReport(
