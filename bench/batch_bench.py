@@ -17,10 +17,18 @@ Each measured run is `align batch pairs.csv --presegmented` in a fresh process w
 empty embedding cache (the use-m3 load snapshot copied in, as on any machine after its first
 run), so every sentence is encoded: the cost of a new collection.
 
+"Same beads" compares every bead's sentences, type, status and document order exactly, and
+counts the confidences that differ: documents that share sentences (lecture clean / subs,
+Kyoto clean / hard) share their cached vectors, computed in whichever document's batch came
+first, and float32 rounding depends on the batch, so with several workers a confidence can move
+in its sixth decimal. `--no-cache` would make every mode bit for bit equal.
+
     .venv/bin/python bench/batch_bench.py [--work DIR] [--pairs N] [--modes 1,2,ray,parquet,resume]
 
 Load the machine carries is printed beside each run (/proc/loadavg): on a shared machine the
-speed-up of two workers is only as good as the second core is free.
+speed-up of two workers is only as good as the second core is free. So the CPU time of each run
+(user + system, of the driver and the workers it reaps) is printed too: two workers that spend
+no more CPU than one would, on two free cores, take half the time.
 """
 
 from __future__ import annotations
@@ -31,6 +39,7 @@ import json
 import os
 import random
 import re
+import resource
 import shutil
 import signal
 import sqlite3
@@ -161,6 +170,7 @@ class Run:
     beads: int = 0
     peak: int = 0
     peak_driver: int = 0
+    cpu: float = 0.0
     load: str = ""
     note: str = ""
     stderr: str = field(default="", repr=False)
@@ -168,8 +178,8 @@ class Run:
     def line(self) -> str:
         docs = self.stored / self.wall * 60 if self.wall else 0
         sps = self.sentences / self.wall if self.wall else 0
-        return (f"{self.name:24s} {self.wall:7.1f} s {docs:8.1f} docs/min {sps:7.0f} sent/s  peak {self.peak / 2**20:6.0f} MiB"
-                f" (driver {self.peak_driver / 2**20:4.0f})  load {self.load}  {self.note}")  # fmt: skip
+        return (f"{self.name:24s} {self.wall:7.1f} s {docs:8.1f} docs/min {sps:7.0f} sent/s  CPU {self.cpu:7.1f} s"
+                f"  peak {self.peak / 2**20:6.0f} MiB (driver {self.peak_driver / 2**20:4.0f})  load {self.load}  {self.note}")  # fmt: skip
 
 
 def fresh_cache(work: Path, name: str) -> Path:
@@ -194,6 +204,8 @@ def watch(proc: subprocess.Popen, run: Run, stop_when=None) -> None:  # noqa: AN
     reader = threading.Thread(target=lambda: err.append(proc.stderr.read()), daemon=True)  # type: ignore[union-attr]
     reader.start()
     t0 = time.perf_counter()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)  # CPU of the driver and the workers it reaps
+    run.cpu = before.ru_utime + before.ru_stime
     while proc.poll() is None:
         total, driver = tree_rss(proc.pid)
         run.peak, run.peak_driver = max(run.peak, total), max(run.peak_driver, driver)
@@ -203,6 +215,8 @@ def watch(proc: subprocess.Popen, run: Run, stop_when=None) -> None:  # noqa: AN
             break
         time.sleep(0.1)
     run.wall = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    run.cpu = after.ru_utime + after.ru_stime - run.cpu
     reader.join(timeout=10)
     run.stderr = "".join(err)
     m = None
@@ -211,6 +225,9 @@ def watch(proc: subprocess.Popen, run: Run, stop_when=None) -> None:  # noqa: AN
     if m:
         run.pairs, run.sentences, run.beads = int(m[1]), int(m[3].replace(",", "")), int(m[4].replace(",", ""))
         run.stored = sum(int(x) for x in re.findall(r"(\d+) (?:added|realigned|replaced)", m[2]))
+        failed = re.search(r"(\d+) failed", m[2])
+        if failed:  # listed in the target's .failures.tsv
+            run.note = f"{failed[1]} failed"
 
 
 def batch(name: str, work: Path, manifest: Path, target: list[str], extra: list[str], *, cache: Path | None = None,
@@ -301,20 +318,26 @@ def main(argv: list[str] | None = None) -> int:
         print(lines[-1], flush=True)
         rerun = batch("  rerun after the kill", work, manifest, ["-c", str(path)], ["-w", "2"], cache=cache)
         skipped = re.search(r"(\d+) stored already", rerun.stderr)
-        rerun.note = f"{skipped[1] if skipped else 0} skipped as stored"
+        rerun.note = f"{skipped[1] if skipped else 0} skipped as stored, {rerun.note or '0 failed'}"
         con = sqlite3.connect(path)
         rerun.note += f", integrity_check {con.execute('PRAGMA integrity_check').fetchone()[0]}"
         con.close()
         record(rerun, path)
-    if "1" in runs and "2" in runs:
-        lines.append(f"speed-up of 2 workers over 1: {runs['1 worker'].wall / runs['2 workers'].wall:.2f}x")
+    if "1 worker" in runs and "2 workers" in runs:
+        one, two = runs["1 worker"], runs["2 workers"]
+        lines.append(f"speed-up of 2 workers over 1: {one.wall / two.wall:.2f}x wall; CPU time {two.cpu / one.cpu:.2f}x of"
+                     " one worker's (what 2 free cores would turn into a speed-up of up to "
+                     f"{2 * one.cpu / two.cpu:.2f}x)")  # fmt: skip
     if targets:
         base_name, base = next(iter(targets.items()))
         want = beads_of(base)
         for name, path in targets.items():
             got = beads_of(path)  # a corpus in its stored order: the same order of documents too
-            same = got.equals(want.sort("doc_id", "bead_index") if path.is_dir() else want)
-            lines.append(f"same beads as '{base_name}': {name}: {'yes' if same else 'NO'} ({got.height:,} beads)")
+            ref = want.sort("doc_id", "bead_index") if path.is_dir() else want
+            same = got.height == ref.height and got.drop("confidence").equals(ref.drop("confidence"))
+            conf = (got["confidence"] - ref["confidence"]).abs() if got.height == ref.height else None
+            moved = f"{(conf > 0).sum()} confidences differ, by at most {conf.max():.1e}" if conf is not None else ""
+            lines.append(f"same beads as '{base_name}': {name}: {'yes' if same else 'NO'} ({got.height:,} beads; {moved})")
             print(lines[-1], flush=True)
     lines.append(f"uptime load at the end {loadavg()}")
     print(lines[-1])
