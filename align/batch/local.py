@@ -28,7 +28,8 @@ WINDOW_PER_WORKER = 4
 
 
 class InProcess:
-    """One worker: this process aligns each pair when its result is asked for."""
+    """One worker: this process aligns each pair when its result is asked for, its thread
+    pools held to the encoder's threads as a worker process's are (one worker, one core)."""
 
     window = 1
 
@@ -39,7 +40,10 @@ class InProcess:
         return job
 
     def result(self, handle: PairJob) -> PairOutcome:
-        return align_job(handle, self.options)
+        from align.encoders.base import thread_limit
+
+        with thread_limit(self.options.threads):
+            return align_job(handle, self.options)
 
 
 class Pool:
