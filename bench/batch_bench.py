@@ -328,6 +328,7 @@ def main(argv: list[str] | None = None) -> int:
         lines.append(f"speed-up of 2 workers over 1: {one.wall / two.wall:.2f}x wall; CPU time {two.cpu / one.cpu:.2f}x of"
                      " one worker's (what 2 free cores would turn into a speed-up of up to "
                      f"{2 * one.cpu / two.cpu:.2f}x)")  # fmt: skip
+        print(lines[-1], flush=True)
     if targets:
         base_name, base = next(iter(targets.items()))
         want = beads_of(base)
