@@ -8,7 +8,7 @@ All classes are frozen: a step computes new values, it never edits shared ones.
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Literal
@@ -196,3 +196,29 @@ def time_span(times: Iterable[tuple[float, float] | None]) -> tuple[float, float
         return None
     return min(t[0] for t in known), max(t[1] for t in known)
 
+
+
+ProgressStage = Literal["encode", "documents"]
+"""What a progress report counts: sentences encoded for one pair, or document pairs of a batch."""
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """How far a long piece of work is: `done` of `total` units of `stage`.
+
+    The library reports it through an optional `progress` callback and never prints; the
+    command line renders it (align.cli.progress). A batch also counts the sentences of the
+    pairs it finished (for a rate), the pairs that failed, and those skipped as already done.
+    """
+
+    stage: ProgressStage
+    done: int
+    total: int
+    sentences: int = 0
+    failed: int = 0
+    skipped: int = 0
+    item: str | None = None
+    """What was just finished (a document id), where there is one."""
+
+
+ProgressCallback = Callable[[Progress], None]

@@ -1,4 +1,6 @@
-"""The library's main entry points: file → Document, and two Documents → Alignment.
+"""The library's main entry points: file → Document, two Documents → Alignment, and a file
+pair → a document of a corpus (`add_files`, the one source of what `align add` and `align batch`
+do with a pair).
 
 The CLI commands are thin shells over these functions; a Python user calls them directly:
 
@@ -9,18 +11,22 @@ The CLI commands are thin shells over these functions; a Python user calls them 
 from __future__ import annotations
 
 import time
-from dataclasses import replace
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from align import __version__
 from align.errors import InputError
-from align.model import Alignment, Bead, Block, Document, Sentence, Signature, join_sentences
+from align.model import (
+    Alignment, Bead, Block, Document, Progress, ProgressCallback, Sentence, Signature, join_sentences,
+)
 from align.aligner.notes import insert_null_beads, split_notes
 
 if TYPE_CHECKING:
     from align.aligner import AlignSettings
     from align.encoders import Encoder
+    from align.store import AddResult
 
 PRESEGMENTED = "presegmented"
 
@@ -74,6 +80,50 @@ def read_presegmented(path: str | Path, *, lang: str | None = None) -> Document:
     )
 
 
+ENCODE_CHUNK = 1024
+"""Sentences encoded between two progress reports: a multiple of the encoders' batch (256) and a
+divisor of the cache's save chunk (2048), so the batches the model sees stay the same."""
+
+
+def _reporting(encode: Callable[[Sequence[str]], Any], total: int, progress: ProgressCallback) -> Callable[[Sequence[str]], Any]:
+    """`encode`, reporting sentences encoded until `total` is reached (the documents' own
+    sentences come first; the few joined spans encoded after them are not counted). A long call
+    is cut into chunks of ENCODE_CHUNK, so a 50,000-sentence side reports as it goes; the model
+    still encodes the same batches of 256 (a sentence's vector can move in its last bit with the
+    sentences batched beside it), unless repeated or cached sentences shift them."""
+    import numpy as np
+
+    done = 0
+
+    def encode_reporting(texts: Sequence[str]) -> Any:
+        nonlocal done
+        if done >= total:
+            return encode(texts)
+        parts = []
+        for i in range(0, max(len(texts), 1), ENCODE_CHUNK):
+            part = texts[i : i + ENCODE_CHUNK]
+            parts.append(encode(part))
+            done = min(done + len(part), total)
+            progress(Progress("encode", done, total))
+        return parts[0] if len(parts) == 1 else np.concatenate(parts)
+
+    return encode_reporting
+
+
+def make_signature(encoder_name: str, *, segmenter: str | None = None, settings: AlignSettings | None = None) -> Signature:
+    """The signature an alignment made with this encoder, segmenter and settings carries; known
+    before aligning, so a batch can tell a pair already aligned this way without aligning it."""
+    from align.aligner import AlignSettings
+
+    if segmenter is None:
+        from align.segment import SEGMENTER_ID
+
+        segmenter = SEGMENTER_ID
+    return Signature(
+        version=__version__, model=encoder_name, segmenter=segmenter, settings=(settings or AlignSettings()).items()
+    )
+
+
 def align_documents(
     src: Document,
     tgt: Document,
@@ -81,8 +131,10 @@ def align_documents(
     encoder: Encoder,
     settings: AlignSettings | None = None,
     segmenter: str | None = None,
+    progress: ProgressCallback | None = None,
 ) -> Alignment:
-    """Align two segmented documents; the result carries a signature of every setting used."""
+    """Align two segmented documents; the result carries a signature of every setting used.
+    `progress` hears how many of the documents' sentences are encoded."""
     from align.aligner import AlignSettings, align_sentences
 
     if not src.sentences:
@@ -95,12 +147,14 @@ def align_documents(
     src_texts = [src.sentence_texts[i] for i in src_keep]
     tgt_texts = [tgt.sentence_texts[i] for i in tgt_keep]
     encode, vecs = encoder.encode, {}
+    if progress is not None:
+        encode = _reporting(encode, len(src_texts) + len(tgt_texts), progress)
     if src.cues and tgt.cues:  # two subtitle files: when a sentence is spoken is evidence too
         from align.aligner.refine import MAX_SIDE as REFINE_MAX_SIDE
         from align.aligner.timing import timed_inputs
 
         encode, vecs["src_vecs"], vecs["tgt_vecs"] = timed_inputs(
-            encoder.encode,
+            encode,
             (src_texts, [src.sentence_times[i] for i in src_keep], lambda t: join_sentences(t, src.lang)),
             (tgt_texts, [tgt.sentence_times[i] for i in tgt_keep], lambda t: join_sentences(t, tgt.lang)),
             max_len=max(settings.max_side, REFINE_MAX_SIDE),
@@ -123,16 +177,9 @@ def align_documents(
         for b in result.beads
     ]
     beads = insert_null_beads(beads, src_notes=src_notes, tgt_notes=tgt_notes)
-    if segmenter is None:
-        from align.segment import SEGMENTER_ID
-
-        segmenter = SEGMENTER_ID
-    signature = Signature(
-        version=__version__,
-        model=encoder.name,
-        segmenter=segmenter,
-        settings=tuple(settings.items()),
-    )
+    if progress is not None:  # every sentence was found in the cache or encoded
+        progress(Progress("encode", len(src_texts) + len(tgt_texts), len(src_texts) + len(tgt_texts)))
+    signature = make_signature(encoder.name, segmenter=segmenter, settings=settings)
     return Alignment(src=src, tgt=tgt, beads=tuple(beads), signature=signature, stats=dict(result.stats))
 
 
@@ -148,8 +195,10 @@ def align_files(
     cache: bool = True,
     threads: int = 1,
     settings: AlignSettings | None = None,
+    progress: ProgressCallback | None = None,
 ) -> Alignment:
-    """Read, segment, encode and align a file pair: the one call behind `align pair` and `align add`."""
+    """Read, segment, encode and align a file pair: the one call behind `align pair`, `align add`
+    and every pair of `align batch`. `progress` hears how many sentences are encoded."""
     from align.encoders import get_encoder
 
     t0 = time.perf_counter()
@@ -163,6 +212,7 @@ def align_files(
         encoder=encoder,
         settings=settings,
         segmenter=PRESEGMENTED if presegmented else None,
+        progress=progress,
     )
     stats = dict(alignment.stats)
     stats["read_segment_s"] = t1 - t0
@@ -194,3 +244,78 @@ def pair_problems(alignment: Alignment) -> list[str]:
                 f"{tgt.source or 'target'} {want_t}): is one of them the wrong file?"
             )
     return found
+
+
+def refuse_bad_pair(alignment: Alignment, src: str | Path, tgt: str | Path, *, force: bool = False) -> None:
+    """InputError when the pair does not look like an original and its translation
+    (`pair_problems`), unless `force`: what keeps such a pair out of a corpus."""
+    problems = pair_problems(alignment)
+    if problems and not force:
+        raise InputError(f"{src} + {tgt}: {'; '.join(problems)}; not added (--force stores it anyway)")
+
+
+@dataclass(frozen=True)
+class PairOptions:
+    """How a pair is read, aligned and checked on its way into a corpus: `align add`'s options,
+    the same for every pair of `align batch` (the languages go with each pair)."""
+
+    model: str = "use-m3"
+    presegmented: bool = False
+    footnotes: bool = False
+    cache: bool = True
+    threads: int = 1
+    force: bool = False
+    """Store a pair that does not look like an original and its translation."""
+
+
+def align_for_corpus(
+    src: str | Path,
+    tgt: str | Path,
+    *,
+    src_lang: str | None = "ja",
+    tgt_lang: str | None = "en",
+    options: PairOptions = PairOptions(),
+    progress: ProgressCallback | None = None,
+) -> Alignment:
+    """`align_files`, then `refuse_bad_pair`: the alignment of a pair that may be stored.
+    `align add` runs it in its own process; `align batch` in its workers."""
+    o = options
+    alignment = align_files(
+        src, tgt, src_lang=src_lang, tgt_lang=tgt_lang, model=o.model, presegmented=o.presegmented,
+        footnotes=o.footnotes, cache=o.cache, threads=o.threads, progress=progress,
+    )  # fmt: skip
+    refuse_bad_pair(alignment, src, tgt, force=o.force)
+    return alignment
+
+
+def add_files(
+    corpus: str | Path,
+    src: str | Path,
+    tgt: str | Path,
+    *,
+    doc_id: str | None = None,
+    src_lang: str = "ja",
+    tgt_lang: str = "en",
+    options: PairOptions = PairOptions(),
+    replace: bool = False,
+    progress: ProgressCallback | None = None,
+) -> AddResult:
+    """Align a file pair and store it in a corpus (created if missing) as `align add` does.
+
+    The id defaults to `default_doc_id(src)`. A taken id (other files: `replace`), a bad or
+    newer corpus fails before the slow alignment; a pair that is not a translation is refused
+    unless `options.force`. Re-adding a changed pair keeps its reviewed beads
+    (Corpus.add_alignment).
+    """
+    from align.store import Corpus, default_doc_id
+
+    corpus, src, tgt = Path(corpus), Path(src), Path(tgt)
+    doc = doc_id or default_doc_id(src, src_lang)
+    if corpus.exists():
+        with Corpus(corpus) as c:
+            c.check_add(doc, src, tgt, replace=replace)
+    elif not corpus.parent.is_dir():
+        Corpus(corpus, create=True)  # raises: the folder does not exist
+    alignment = align_for_corpus(src, tgt, src_lang=src_lang, tgt_lang=tgt_lang, options=options, progress=progress)
+    with Corpus(corpus, create=True) as c:
+        return c.add_alignment(alignment, doc_id=doc, src_path=src, tgt_path=tgt, replace=replace)

@@ -47,7 +47,7 @@ def test_readme_library_example(tmp_path: Path) -> None:
 
 
 def test_api_page_examples(tmp_path: Path) -> None:
-    files, lists, corpus = run_python_blocks(ROOT / "docs" / "api.md", tmp_path)
+    files, lists, corpus, batch = run_python_blocks(ROOT / "docs" / "api.md", tmp_path)
 
     # two files: 44 beads (as corpora/cmac-2024/gold.beads), all in JSONL, the aligned ones in TMX
     gold = (CORPORA / "cmac-2024" / "gold.beads").read_text(encoding="utf-8").splitlines()
@@ -74,3 +74,10 @@ def test_api_page_examples(tmp_path: Path) -> None:
         reviewed = list(csv.DictReader(f))
     assert [(r["bead_index"], r["status"]) for r in reviewed] == [("0", "confirmed"), ("1", "edited")]
     assert reviewed[1]["tgt"] == "6 July 2024"
+
+    # a batch over the bundled folders: three documents, once; the rerun aligns none
+    first, again, *tables = batch.strip().splitlines()
+    assert first.startswith("{'added': 3} in ") and first.endswith("0 failed; 3 of 3")
+    assert again == "3 stored already, 0 aligned again"
+    assert re.search(r"│ 3 +┆ 81 +┆ 0\.0 +┆ 0\.9", "\n".join(tables))  # documents, beads, reviewed, mean confidence
+    assert tables[-1] == "['cmac-2024', 'kyoto-CLT01161']"  # the least confident two

@@ -27,3 +27,8 @@ IncludeUnaligned = Annotated[
         help="Keep 1-0 and 0-1 beads. Default: left out of TMX, kept in the data formats.",
     ),
 ]
+Quiet = Annotated[bool, typer.Option("-q", "--quiet", help="No progress on stderr.")]
+Replace = Annotated[
+    bool, typer.Option("--replace", help="Store under an id that holds other files, replacing that document.")
+]
+Force = Annotated[bool, typer.Option("--force", help="Store a pair that looks unrelated, swapped or in one language.")]

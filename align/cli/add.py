@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from align.cli._common import cli_errors, examples
-from align.cli._options import Footnotes, Model, NoCache, Presegmented, SrcLang, TgtLang, Threads
+from align.cli._options import Footnotes, Force, Model, NoCache, Presegmented, Quiet, Replace, SrcLang, TgtLang, Threads
 
 
 EXAMPLES = examples(
@@ -38,35 +38,22 @@ def add_cmd(
     footnotes: Footnotes = False,
     no_cache: NoCache = False,
     threads: Threads = 1,
-    replace: Annotated[
-        bool, typer.Option("--replace", help="Store under an id that holds other files, replacing that document.")
-    ] = False,
-    force: Annotated[
-        bool, typer.Option("--force", help="Store a pair that looks unrelated, swapped or in one language.")
-    ] = False,
+    replace: Replace = False,
+    force: Force = False,
+    quiet: Quiet = False,
 ) -> None:
     """Align SRC with TGT and store the result; re-adding a changed pair keeps reviewed beads.
     Refuses an id that holds other files (--replace) and a pair that does not look like an
     original and its translation (--force)."""
-    from align.errors import InputError
-    from align.pipeline import align_files, pair_problems
-    from align.store import Corpus, default_doc_id
+    from align.cli.progress import progress_reporter
+    from align.pipeline import PairOptions, add_files
 
-    doc = doc_id or default_doc_id(src, src_lang)
-    if corpus.exists():  # a bad or newer corpus, or a taken id, fails before the (slow) alignment
-        with Corpus(corpus) as c:
-            c.check_add(doc, src, tgt, replace=replace)
-    elif not corpus.parent.is_dir():
-        Corpus(corpus, create=True)  # raises: the folder does not exist
-    alignment = align_files(
-        src, tgt, src_lang=src_lang, tgt_lang=tgt_lang, model=model,
-        presegmented=presegmented, footnotes=footnotes, cache=not no_cache, threads=threads,
-    )  # fmt: skip
-    problems = pair_problems(alignment)
-    if problems and not force:
-        raise InputError(f"{src} + {tgt}: {'; '.join(problems)}; not added (--force stores it anyway)")
-    with Corpus(corpus, create=True) as c:
-        r = c.add_alignment(alignment, doc_id=doc, src_path=src, tgt_path=tgt, replace=replace)
+    options = PairOptions(model, presegmented, footnotes, not no_cache, threads, force)
+    with progress_reporter("add", "encode", quiet=quiet) as progress:
+        r = add_files(
+            corpus, src, tgt, doc_id=doc_id, src_lang=src_lang, tgt_lang=tgt_lang, options=options,
+            replace=replace, progress=progress,
+        )  # fmt: skip
     line = f"{r.action} {r.doc_id}: {r.beads} beads"
     if r.action == "realigned":
         line += f", kept {r.kept_reviewed} reviewed"

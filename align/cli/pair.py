@@ -46,25 +46,21 @@ def pair_cmd(
     no_cache: NoCache = False,
     threads: Threads = 1,
     include_unaligned: IncludeUnaligned = None,
-    quiet: Annotated[bool, typer.Option("-q", "--quiet", help="No summary line on stderr.")] = False,
+    quiet: Annotated[bool, typer.Option("-q", "--quiet", help="No progress and no summary line on stderr.")] = False,
 ) -> None:
     """Align SRC with TGT: every bead with its texts, sentence ids, type and confidence."""
     from align.formats import choose_format, rows_from_alignment, write_rows
     from align.pipeline import align_files
     from align.store import default_doc_id
 
+    from align.cli.progress import progress_reporter
+
     out_fmt = choose_format(fmt, output)
-    alignment = align_files(
-        src,
-        tgt,
-        src_lang=src_lang,
-        tgt_lang=tgt_lang,
-        model=model,
-        presegmented=presegmented,
-        footnotes=footnotes,
-        cache=not no_cache,
-        threads=threads,
-    )
+    with progress_reporter("pair", "encode", quiet=quiet) as progress:
+        alignment = align_files(
+            src, tgt, src_lang=src_lang, tgt_lang=tgt_lang, model=model, presegmented=presegmented,
+            footnotes=footnotes, cache=not no_cache, threads=threads, progress=progress,
+        )  # fmt: skip
     report = write_rows(
         rows_from_alignment(alignment, doc_id=default_doc_id(src, src_lang)),
         output,

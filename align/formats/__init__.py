@@ -12,7 +12,7 @@ base, `align.formats.rows`, so there is no import cycle.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from types import ModuleType
 from typing import Literal
@@ -112,13 +112,15 @@ def write_rows(
     min_confidence: float | None = None,
     signature: str | None = None,
     timed: bool = False,
+    metadata: Mapping[str, str] | None = None,
 ) -> WriteReport:
     """Write rows to `out` (None = stdout) in `fmt`, streaming and atomically.
 
     include_unaligned=None takes the format's default (see default_include_unaligned).
     `excel` adds a UTF-8 BOM to CSV/TSV. `src_lang`/`tgt_lang` are the TMX language codes.
     `signature` (the aligner's settings) goes into the TMX header when given. `timed` adds
-    start/end columns to the tabular formats (rows from subtitles).
+    start/end columns to the tabular formats (rows from subtitles). `metadata` goes into a
+    Parquet file's footer (key-value metadata; other formats ignore it).
     """
     module = format_module(fmt)
     if include_unaligned is None:
@@ -129,7 +131,10 @@ def write_rows(
     kept = filter_rows(
         rows, include_unaligned=include_unaligned, min_confidence=min_confidence, counts=counts
     )
-    options = WriteOptions(src_lang=src_lang, tgt_lang=tgt_lang, excel=excel, signature=signature, timed=timed)
+    options = WriteOptions(
+        src_lang=src_lang, tgt_lang=tgt_lang, excel=excel, signature=signature, timed=timed,
+        metadata=tuple((metadata or {}).items()),
+    )  # fmt: skip
     n, extra = module.write(kept, out, options)
     return WriteReport(fmt=fmt, out=out, rows=n, **counts, **extra)
 

@@ -19,13 +19,15 @@ def _schema(names: tuple[str, ...]):  # noqa: ANN202
     return pa.schema([(name, types[FIELD_TYPES[name]]) for name in names])
 
 
-def _write(rows: Iterable[ExportRow], f: IO[bytes], names: tuple[str, ...]) -> int:
+def _write(rows: Iterable[ExportRow], f: IO[bytes], names: tuple[str, ...], metadata: tuple[tuple[str, str], ...] = ()) -> int:
     try:
         import pyarrow as pa
         import pyarrow.parquet as pq
     except ImportError:
         raise UsageError("parquet export needs pyarrow: pip install pyarrow") from None
     schema = _schema(names)
+    if metadata:
+        schema = schema.with_metadata(dict(metadata))
     n = 0
     with pq.ParquetWriter(f, schema, compression="zstd") as writer:
         batch: list[ExportRow] = []
@@ -48,4 +50,4 @@ def _write(rows: Iterable[ExportRow], f: IO[bytes], names: tuple[str, ...]) -> i
 def write(rows: Iterable[ExportRow], out: Path | None, options: WriteOptions) -> WriteResult:
     """Write rows as Parquet (never to stdout: it is binary); returns (rows written, {})."""
     with atomic_output(out, binary=True) as f:
-        return _write(rows, f, columns(options)), {}
+        return _write(rows, f, columns(options), options.metadata), {}

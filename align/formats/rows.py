@@ -62,7 +62,8 @@ class WriteOptions:
     """What a writer may need besides the rows; each format reads only its own options.
 
     `src_lang`/`tgt_lang` are the TMX language codes and `signature` (the aligner's settings)
-    goes into the TMX header; `excel` adds a UTF-8 BOM to CSV/TSV.
+    goes into the TMX header; `excel` adds a UTF-8 BOM to CSV/TSV; `metadata` (key, value)
+    pairs go into a Parquet file's footer.
     """
 
     src_lang: str = "ja"
@@ -70,6 +71,7 @@ class WriteOptions:
     excel: bool = False
     signature: str | None = None
     timed: bool = False
+    metadata: tuple[tuple[str, str], ...] = ()
 
 
 def columns(options: WriteOptions) -> tuple[str, ...]:

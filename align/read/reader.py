@@ -44,6 +44,8 @@ _EXTENSIONS: dict[str, Format] = {
     ".srt": "srt",
     ".vtt": "vtt",
 }
+READ_EXTENSIONS: tuple[str, ...] = tuple(_EXTENSIONS)
+"""The extensions read by their format (any other file is read as plain text or HTML)."""
 _PARSERS: dict[str, Callable[[str], list[RawBlock]]] = {
     "txt": parse_txt,
     "md": parse_markdown,

@@ -101,6 +101,12 @@ def _sha256(path: Path | None, fallback: str) -> str:
     return h.hexdigest()
 
 
+def file_sha256(path: Path) -> str:
+    """The sha256 of a file's bytes, as a corpus records each document's two files: what tells
+    an unchanged pair (`add` does nothing, `batch` skips it) from a changed one."""
+    return _sha256(Path(path), "")
+
+
 def check_doc_id(doc_id: str) -> None:
     """UsageError if a document id cannot be stored (not valid Unicode)."""
     if _lone_surrogate(doc_id) is not None:
@@ -225,6 +231,15 @@ class Corpus:
         """Every document id, in the order they were first added."""
         return [r[0] for r in self._con.execute("SELECT doc_id FROM documents ORDER BY id")]
 
+    def fingerprints(self) -> dict[str, tuple[str | None, str | None, str | None]]:
+        """doc_id → (source sha256, target sha256, signature) of every document aligned from
+        files (imported ones are left out): one query, for a batch to skip the pairs already
+        stored as they are."""
+        rows = self._con.execute(
+            "SELECT doc_id, src_sha256, tgt_sha256, signature FROM documents WHERE origin = 'align'"
+        )
+        return {r[0]: (r[1], r[2], r[3]) for r in rows}
+
     def document(self, doc_id: str) -> DocumentInfo:
         """The record of one document."""
         row = self._doc_row(doc_id)
@@ -328,6 +343,9 @@ class Corpus:
                 dropped = len(reviewed) - kept
                 self._replace_document(doc, meta)
                 action = "realigned"
+            seconds = alignment.stats.get("total_s")
+            if isinstance(seconds, float):
+                self._con.execute("UPDATE documents SET align_seconds = ? WHERE id = ?", (seconds, doc))
             times = (alignment.src.sentence_times, alignment.tgt.sentence_times) if alignment.timed else ((), ())
             self._insert_content(doc, src_texts, tgt_texts, merged, times)
             refresh_summary(self._con, doc)
@@ -335,14 +353,16 @@ class Corpus:
         return AddResult(action, doc_id, len(merged), kept, dropped)
 
     def check_add(
-        self, doc_id: str, src: Path | str | None, tgt: Path | str | None, *, replace: bool = False
+        self, doc_id: str, src: Path | str | None, tgt: Path | str | None, *, replace: bool = False,
+        hint: str | None = None,
     ) -> str | None:
         """Raise CorpusError now (before a slow alignment) when add_alignment would refuse
-        to store the pair src + tgt as `doc_id`; with `replace`, return what it replaces."""
+        to store the pair src + tgt as `doc_id`; with `replace`, return what it replaces.
+        `hint` says how to fix it where `align add`'s advice does not fit."""
         old = self._doc_row(doc_id)
         why = old and owner_conflict(doc_id, old["src_path"], old["tgt_path"], old["origin"], src, tgt)
         if why and not replace:
-            raise CorpusError(f"{self.path}: {why}; {_owner_hint(doc_id)}")
+            raise CorpusError(f"{self.path}: {why}; {hint or _owner_hint(doc_id)}")
         return why or None
 
     def _insert_document(self, doc_id: str, meta: tuple) -> int:
@@ -360,7 +380,7 @@ class Corpus:
         self._con.execute(
             "UPDATE documents SET src_path = ?, tgt_path = ?, src_lang = ?, tgt_lang = ?, "
             "src_sha256 = ?, tgt_sha256 = ?, model = ?, signature = ?, settings = ?, origin = ?, "
-            "aligned_at = ?, revision = revision + 1 WHERE id = ?",
+            "aligned_at = ?, align_seconds = NULL, revision = revision + 1 WHERE id = ?",
             (*meta, doc),
         )
         self._con.execute("DELETE FROM beads WHERE doc = ?", (doc,))

@@ -13,6 +13,8 @@ before and after, as JSON), and the log is indexed by document, so undo/redo rea
 document's own entries. From here on beads.idx is a position that orders a document's beads,
 not necessarily its bead number (the rank); see align.store.edits. Files of versions 1-4 hold
 numbers, which are positions too.
+Version 6: the seconds an alignment took (read, segment, encode, align) per document, for
+`align stats`' slowest documents (NULL for imported documents and those added before).
 """
 
 from __future__ import annotations
@@ -98,7 +100,11 @@ ALTER TABLE log ADD COLUMN undo TEXT;
 CREATE INDEX log_doc ON log (doc_id, id);
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5)
+_V6 = """
+ALTER TABLE documents ADD COLUMN align_seconds REAL;
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5, _V6)
 """MIGRATIONS[k] takes a corpus from version k to k+1."""
 SCHEMA_VERSION = len(MIGRATIONS)
 

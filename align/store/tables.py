@@ -20,7 +20,7 @@ ID_LENGTHS = (40, 16)
 """Longest doc id shown (longer ones end in …) in the table, tried in turn until it fits."""
 
 
-def _type_order(t: str) -> tuple:
+def type_order(t: str) -> tuple:
     """1-1 first, then by bead size, then the longer side first (1-0 before 0-1)."""
     return (t != "1-1", sum(map(int, t.split("-"))), [-int(x) for x in t.split("-")])
 
@@ -31,7 +31,7 @@ def documents_table(corpus: Corpus, *, threshold: float = REVIEW_THRESHOLD) -> p
     import polars as pl
 
     summaries = corpus.summaries(threshold=threshold)
-    all_types = sorted({t for s in summaries for t in s.types}, key=_type_order)
+    all_types = sorted({t for s in summaries for t in s.types}, key=type_order)
     data: dict[str, list] = {"doc_id": [s.doc_id for s in summaries], "src_sents": [s.src_sents for s in summaries],
                              "tgt_sents": [s.tgt_sents for s in summaries], "beads": [s.beads for s in summaries]}  # fmt: skip
     for t in all_types:
