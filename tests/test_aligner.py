@@ -213,3 +213,14 @@ def test_use_m3_is_not_centred_even_on_a_one_topic_article(enc) -> None:
     out_s, out_t, _, centred = _centre_if_crowded(sv, tv, enc.encode, AlignSettings().centre_above)
     assert not centred and out_s is sv and out_t is tv
     assert _centre_if_crowded(sv, tv, enc.encode, 0.2)[3]
+
+
+def test_a_list_that_repeats_a_sentence_is_not_called_unrelated(enc) -> None:
+    """Repeated sentences ('旧家。' under each family of a list) are equal best matches of each
+    other; counted by exact argmax only the first was mutual, and a real list read as unrelated."""
+    ja, en, _ = read_gold(CLT)
+    ja = [s for x in ja for s in (x, "旧家。", "家業は和歌。")]
+    en = [s for x in en for s in (x, "Old families.", "The family business was waka.")]
+    r = align_sentences(ja, en, enc.encode)
+    assert not [w for w in r.stats["warnings"] if "unrelated" in w], r.stats["warnings"]
+    assert r.stats["mutual_share"] >= 0.5

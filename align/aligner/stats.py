@@ -58,6 +58,9 @@ class Stats:
     sigma: float = 0.35  # spread of log length ratios
     # per source sentence: the target sentence it is the mutual best match of (-1: none)
     partner: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    # each sentence's best raw similarity in the band (ties of repeated sentences share it)
+    top_s: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    top_t: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
 
 def sentence_stats(S: np.ndarray, lo: np.ndarray, src: Side, tgt: Side, st: AlignSettings) -> Stats:
@@ -102,6 +105,7 @@ def sentence_stats(S: np.ndarray, lo: np.ndarray, src: Side, tgt: Side, st: Alig
         best_s=_best_z(rows, ms, ss) if n and m else zeros_n,
         best_t=_best_z(cols, mt, sd_t) if n and m else zeros_m,
         ratio=ratio, sigma=sigma, partner=partner,
+        top_s=rows.max(1) if n and m else zeros_n, top_t=cols.max(1) if n and m else zeros_m,
     )
 
 
