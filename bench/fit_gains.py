@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -134,6 +135,39 @@ def score_of(w: np.ndarray, X: np.ndarray, y: np.ndarray) -> tuple[float, float]
     return float(((z > 0) == y).mean()), float(roc_auc_score(y, z))
 
 
+def fit(sets: Sequence[str], *, near: int = 8, C: float = 1.0, max_side: int = AlignSettings().max_side,
+        max_total: int = AlignSettings().max_total, hold_out: int | None = None,
+        verbose: bool = True) -> dict[str, dict[str, float]]:
+    """Bead weights per shape group ('1-1', '1-2', 'many') fitted on the pairs of `sets`
+    (without the Kyoto articles of fold `hold_out`, if given)."""
+    # The margin floor guards the path, not the candidates: fitted on floored margins the 1-1
+    # weights lose that steepness (held out by article: clean 0.956 against 0.985).
+    st = AlignSettings(max_side=max_side, max_total=max_total, margin_floor=None)
+    enc = make_encoder("use-m3", True)
+    data: dict[str, tuple[list, list]] = {}
+    for name in sets:
+        for p in load_set(name):
+            if hold_out is not None and "/" in p.name and article_fold(p.name) == hold_out:
+                continue
+            for g, (X, y) in candidates(p, enc, st, near).items():
+                d = data.setdefault(g, ([], []))
+                d[0].extend(X)
+                d[1].extend(y)
+    fitted: dict[str, dict[str, float]] = {}
+    for g in ("1-1", "1-2", "many"):
+        X = np.concatenate(data[g][0])
+        y = np.concatenate(data[g][1])
+        w = staged_fit(X, y, C)
+        acc, auc = score_of(w, X, y)
+        if g != "1-1":
+            w[FEATURES.index("crossings")] = CROSSING_WEIGHT
+        if verbose:
+            print(f"{g}: {len(y)} candidates, {y.sum()} gold, train accuracy {acc:.4f}, AUC {auc:.4f}")
+            print("   " + ", ".join(f"{f}={v:+.3f}" for f, v in zip(FEATURES, w)))
+        fitted[g] = {f: float(v) for f, v in zip(FEATURES, w)}
+    return fitted
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--write", action="store_true")
@@ -146,36 +180,14 @@ def main() -> None:
     ap.add_argument("--out", default=None, help="with --write: this file instead of align/aligner/weights/gains.py")
     ap.add_argument("--hold-out", type=int, choices=(0, 1), default=None,
                     help="leave out the Kyoto articles of this fold (crc32 of the article id, as fit_confidence.py)")
+    ap.add_argument("--sets", default=",".join(SETS), help="comma list of the sets to fit on (default: the shipped fit's)")
     args = ap.parse_args()
-    # The margin floor guards the path, not the candidates: fitted on floored margins the 1-1
-    # weights lose that steepness (held out by article: clean 0.956 against 0.985).
-    st = AlignSettings(max_side=args.max_side, max_total=args.max_total, margin_floor=None)
-    enc = make_encoder("use-m3", True)
-    data: dict[str, tuple[list, list]] = {}
-    for name in SETS:
-        for p in load_set(name):
-            if args.hold_out is not None and "/" in p.name and article_fold(p.name) == args.hold_out:
-                continue
-            for g, (X, y) in candidates(p, enc, st, args.near).items():
-                d = data.setdefault(g, ([], []))
-                d[0].extend(X)
-                d[1].extend(y)
-    fitted: dict[str, dict[str, float]] = {}
-    for g in ("1-1", "1-2", "many"):
-        X = np.concatenate(data[g][0])
-        y = np.concatenate(data[g][1])
-        w = staged_fit(X, y, args.C)
-        acc, auc = score_of(w, X, y)
-        if g != "1-1":
-            w[FEATURES.index("crossings")] = CROSSING_WEIGHT
-        print(f"{g}: {len(y)} candidates, {y.sum()} gold, train accuracy {acc:.4f}, AUC {auc:.4f}")
-        print("   " + ", ".join(f"{f}={v:+.3f}" for f, v in zip(FEATURES, w)))
-        fitted[g] = {f: float(v) for f, v in zip(FEATURES, w)}
+    fitted = fit(args.sets.split(","), near=args.near, C=args.C, max_side=args.max_side, max_total=args.max_total,
+                 hold_out=args.hold_out)
     if args.write:
         path = Path(args.out) if args.out else Path(__file__).resolve().parents[1] / "align" / "aligner" / "weights" / "gains.py"
         path.write_text(gains_source(fitted), encoding="utf-8")
         print(f"wrote {path}")
-
 
 if __name__ == "__main__":
     main()

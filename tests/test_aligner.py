@@ -146,7 +146,7 @@ def test_default_refine_encodes_few_joined_spans_and_keeps_every_sentence(enc) -
 
     r = align_sentences(ja, en, counting, src_vecs=sv, tgt_vecs=tv)
     # every pass that encodes joined text off: refine, and the absorb pass after it
-    no_joined = AlignSettings(refine="off", absorb_rise=None, move_gain=None)
+    no_joined = AlignSettings(refine="off").without_absorb()
     off = align_sentences(ja, en, enc.encode, src_vecs=sv, tgt_vecs=tv, settings=no_joined)
     check_cover(r.beads, len(ja), len(en))
     assert AlignSettings().refine == "multi" and r.stats["refine_regions"] >= 1

@@ -260,7 +260,7 @@ def align_sentences(
         run_stats["drop_splits"] = k_split
         run_stats.update(refine_regions=ref.regions, refine_changed=ref.changed, refine_encode_s=ref.encode_s,
                      refine_s=time.perf_counter() - t2)
-    if (settings.absorb_rise is not None or settings.move_gain is not None) and n and m:
+    if settings.absorb_on and n and m:
         # split translations left as nulls, and pieces on the wrong side of a bead boundary
         text = SpanText(src, tgt, src_lang, tgt_lang, encode)
         known = ref.span_vecs if settings.refine != "off" else ({}, {})
@@ -269,7 +269,7 @@ def align_sentences(
         ab = absorb_pass(beads, confs, S, T, settings, weights=None if weights is None else weights.final)
         beads, confs = ab.beads, ab.confidences
         run_stats["span_encoded"] += ab.encoded
-        run_stats.update(absorbed=ab.absorbed, moved=ab.moved, absorb_s=ab.seconds)
+        run_stats.update(absorbed=ab.absorbed, moved=ab.moved, detached=ab.detached, absorb_s=ab.seconds)
     out = tuple(
         Bead(src=tuple(range(i0, i1)), tgt=tuple(range(j0, j1)), confidence=float(c))
         for (i0, i1, j0, j1), c in zip(beads, confs)
