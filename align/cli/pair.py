@@ -28,7 +28,7 @@ def pair_cmd(
     tgt: Annotated[Path, typer.Argument(help="Target document (the translation).")],
     output: Annotated[
         Optional[Path],
-        typer.Option("-o", "--output", help="Output file; its extension sets the format. Default: stdout."),
+        typer.Option("-o", "--output", help="Output file; its extension sets the format. Default (or -): stdout."),
     ] = None,
     fmt: Annotated[
         Optional[str],
@@ -49,11 +49,12 @@ def pair_cmd(
     quiet: Annotated[bool, typer.Option("-q", "--quiet", help="No summary line on stderr.")] = False,
 ) -> None:
     """Align SRC with TGT: every bead with its texts, sentence ids, type and confidence."""
-    from align.formats import choose_format, rows_from_alignment, write_rows
+    from align.formats import check_output, choose_format, rows_from_alignment, write_rows
     from align.pipeline import align_files
     from align.store import default_doc_id
 
     out_fmt = choose_format(fmt, output)
+    check_output(output, fmt=out_fmt, protect=(src, tgt), src_lang=src_lang, tgt_lang=tgt_lang)
     alignment = align_files(
         src,
         tgt,
@@ -74,6 +75,7 @@ def pair_cmd(
         include_unaligned=include_unaligned,
         signature=str(alignment.signature) if alignment.signature else None,
         timed=alignment.timed,
+        protect=(src, tgt),
     )
     from align.pipeline import pair_problems
 

@@ -11,7 +11,7 @@ import codecs
 import re
 from pathlib import Path
 
-from align.errors import InputError
+from align.errors import InputError, visible
 
 _BOMS: tuple[tuple[bytes, str], ...] = (
     (codecs.BOM_UTF32_LE, "utf-32"),
@@ -62,8 +62,9 @@ _SAMPLE = 1 << 16
 
 
 def describe_path(path: str | Path) -> str:
-    """The path as one printable line, for messages (a newline in a file name must not split it)."""
-    return str(path).replace("\n", "\\n").replace("\r", "\\r")
+    """The path as one printable line, for messages (see `align.errors.visible`: a newline or
+    an escape sequence in a file name must not split the line or reach the terminal)."""
+    return visible(str(path))
 
 
 def read_bytes(path: str | Path) -> bytes:
