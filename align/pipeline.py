@@ -8,6 +8,7 @@ The CLI commands are thin shells over these functions; a Python user calls them 
 
 from __future__ import annotations
 
+import hashlib
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -47,7 +48,8 @@ def read_presegmented(path: str | Path, *, lang: str | None = None) -> Document:
     from align.read.lang import detect_language
 
     p = Path(path)
-    text = decode_bytes(read_bytes(p), name=str(p)).lstrip("\ufeff")
+    data = read_bytes(p)
+    text = decode_bytes(data, name=str(p)).lstrip("\ufeff")
     lines = [line.rstrip("\r") for line in text.split("\n")]
     while lines and not lines[-1].strip():
         lines.pop()  # trailing blank lines shift no ids
@@ -71,6 +73,7 @@ def read_presegmented(path: str | Path, *, lang: str | None = None) -> Document:
         blocks=tuple(blocks),
         sentences=tuple(sentences),
         source=str(p),
+        sha256=hashlib.sha256(data).hexdigest(),
     )
 
 

@@ -17,29 +17,14 @@ import time
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from align.cli import app
 from align.formats.rows import atomic_output
 from align.store import Corpus
+from cli_helpers import ALIGN, one_line_error, run
 from corpus_helpers import alignment_from_lines, gold_alignment, many_lines
 from data_paths import CLT, ROOT
 
-ALIGN = [sys.executable, "-c", "from align.cli import main; main()"]
 ROOT_USER = hasattr(os, "geteuid") and os.geteuid() == 0
-
-
-def run(*args: object):  # noqa: ANN201
-    return CliRunner().invoke(app, [str(a) for a in args])
-
-
-def one_line_error(result, *needles: str) -> str:  # noqa: ANN001
-    assert result.exit_code != 0, result.output
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
-    for needle in needles:
-        assert needle in lines[0], lines[0]
-    return lines[0]
 
 
 @pytest.fixture

@@ -14,8 +14,10 @@ PDF, DOCX and subtitle files (.srt, .vtt) are read by their own modules (`align.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Literal
 
@@ -76,9 +78,15 @@ def read_document(
     `footnotes` reads a DOCX file's footnotes too (after the body). Raises InputError (one
     line, naming the file) for missing, unreadable, empty, binary or undecodable files, and
     for PDFs without a text layer or with a password, corrupt DOCX and broken subtitle timings.
+    The file is read once (a pipe or FIFO works); the Document carries the sha256 of its bytes.
     """
     data = read_bytes(path)
-    fmt = fmt or format_of(path, data)
+    doc = _read(data, path, lang=lang, fmt=fmt or format_of(path, data), footnotes=footnotes)
+    return replace(doc, sha256=hashlib.sha256(data).hexdigest())
+
+
+def _read(data: bytes, path: str | Path, *, lang: str | None, fmt: Format, footnotes: bool) -> Document:
+    """The Document in a file's bytes, by its format."""
     name = describe_path(path)
     if fmt == "pdf":
         from align.read.pdf import pdf_blocks

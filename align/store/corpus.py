@@ -276,7 +276,8 @@ class Corpus:
         An id that already holds other files is refused (CorpusError) unless `replace`: a
         second folder's x/ja.txt must not silently overwrite the first one's reviewed x.
 
-        Same files (sha256) and same signature as stored: nothing happens ("unchanged").
+        Same files (the sha256 of the bytes the documents were read from, else of the file at
+        the path, else of the text) and same signature as stored: nothing happens ("unchanged").
         A new document: "added". A changed one: "realigned", keeping every confirmed or
         edited bead whose sentences are still there (see align.store.merge).
         """
@@ -296,8 +297,8 @@ class Corpus:
         ):
             where = _path_text(path or a_doc.source) or repr(doc_id)
             _require_unicode(texts, f"{where}: {side} sentence {{k}}", fix)
-        sha_src = _sha256(src_path, alignment.src.text)
-        sha_tgt = _sha256(tgt_path, alignment.tgt.text)
+        sha_src = alignment.src.sha256 or _sha256(src_path, alignment.src.text)
+        sha_tgt = alignment.tgt.sha256 or _sha256(tgt_path, alignment.tgt.text)
         sig = alignment.signature
         sig_text = str(sig) if sig else None
         auto = [(tuple(b.src), tuple(b.tgt), float(b.confidence)) for b in alignment.beads]
