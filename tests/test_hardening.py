@@ -56,3 +56,26 @@ def test_add_from_fifos_hashes_the_bytes_it_aligned(tmp_path: Path) -> None:
         assert "Deity" in c.beads("x")[0].tgt
     assert row == (hashlib.sha256(ja).hexdigest(), hashlib.sha256(changed).hexdigest())
 
+
+
+def _nested(depth: int) -> str:
+    return (
+        "<html><body><h1>Deep page</h1><p>Before the nest.</p>" + "<div>" * depth + "<p>Deep inside.</p>"
+        + "</div>" * depth + "<p>After the nest.</p></body></html>"
+    )  # fmt: skip
+
+
+def test_html_nested_hundreds_deep_keeps_the_rest_of_the_page(tmp_path: Path) -> None:
+    """libxml2 stops at 256 levels and silently dropped everything after the nest."""
+    for depth in (254, 300, 2000):
+        page = tmp_path / f"deep{depth}.html"
+        page.write_text(_nested(depth), encoding="utf-8")
+        r = run("segment", page)
+        assert r.exit_code == 0, r.output
+        assert r.stdout.splitlines() == ["Deep page", "Before the nest.", "Deep inside.", "After the nest."]
+
+
+def test_html_nested_past_the_parsers_limit_is_one_line(tmp_path: Path) -> None:
+    page = tmp_path / "deeper.html"
+    page.write_text(_nested(3000), encoding="utf-8")
+    one_line_error(run("segment", page), "deeper.html: the HTML is nested more than 2048 elements deep")

@@ -119,7 +119,10 @@ def parse_document(
     text = clean_text(text)
     if not text.strip():
         raise InputError(f"{name}: the file is empty; give a file with text in it")
-    raw = _PARSERS[fmt](text)
+    try:
+        raw = _PARSERS[fmt](text)
+    except InputError as e:  # the parser's reason, said of this file
+        raise InputError(f"{name}: {e}") from None
     if not raw:
         raise InputError(f"{name}: has no visible text, only markup; check the file and its format")
     return document_from_blocks(raw, lang=lang, source=source)
