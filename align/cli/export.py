@@ -49,7 +49,7 @@ def export_cmd(
 
     out_fmt = choose_format(fmt, output)
     protect = (corpus, Path(f"{corpus}-wal"), Path(f"{corpus}-shm"))  # the corpus and its WAL files
-    with Corpus(corpus) as c:
+    with Corpus(corpus, readonly=True) as c:
         docs = doc or c.doc_ids()
         infos = [c.document(d) for d in docs]
         signatures = {i.signature for i in infos}

@@ -31,7 +31,7 @@ def list_cmd(
     from align.store import Corpus
     from align.store.tables import documents_table, render_documents
 
-    with Corpus(corpus) as c:
+    with Corpus(corpus, readonly=True) as c:
         df = documents_table(c, threshold=threshold)
     if df.height == 0:
         typer.echo(f"{corpus}: no documents yet (add some with `align add SRC TGT --corpus {corpus}`)")

@@ -31,7 +31,7 @@ def show_cmd(
 
     from align.store import Corpus
 
-    with Corpus(corpus) as c:
+    with Corpus(corpus, readonly=True) as c:
         beads = c.beads(doc_id, below=below)
     table = Table(show_lines=True, title=f"{doc_id}: {len(beads)} beads")
     for name, kw in (("#", {"justify": "right"}), ("source", {"ratio": 1}), ("target", {"ratio": 1}),

@@ -161,9 +161,12 @@ class Corpus:
     """A corpus file. Use as a context manager: `with Corpus(path) as c: ...`.
 
     create=False refuses a missing file (so a typo does not silently make an empty corpus).
+    readonly=True opens it only to read (`list`, `show`, `export`): nothing is written, so a
+    corpus on read-only storage can be read; a file of an older schema is brought up to date
+    first where it can be written, and refused with a clear message where it cannot.
     """
 
-    def __init__(self, path: Path, *, create: bool = False) -> None:
+    def __init__(self, path: Path, *, create: bool = False, readonly: bool = False) -> None:
         self.path = Path(path)
         if self.path.is_dir():
             raise CorpusError(f"{self.path}: is a folder; give the corpus file, e.g. corpus.db")
@@ -175,6 +178,20 @@ class Corpus:
                 )
             if not self.path.parent.is_dir():
                 raise CorpusError(f"{self.path}: the folder {self.path.parent} does not exist")
+        self.readonly = readonly
+        if readonly and self.path.exists():
+            self._con = schema.connect_readonly(self.path)
+            try:
+                current = schema.check_version(self._con, self.path) == schema.SCHEMA_VERSION
+            except BaseException:
+                self._con.close()
+                raise
+            if current:
+                return
+            self._con.close()
+            self._upgrade()
+            self._con = schema.connect_readonly(self.path)
+            return
         self._con = schema.connect(self.path)
         try:
             schema.migrate(self._con, self.path)
@@ -184,6 +201,24 @@ class Corpus:
         except BaseException:
             self._con.close()
             raise
+
+    def _reader(self) -> sqlite3.Connection:
+        """Another connection to the file, for a long read (an export's snapshot)."""
+        return schema.connect_readonly(self.path) if self.readonly else schema.connect(self.path)
+
+    def _upgrade(self) -> None:
+        """Bring an older corpus up to this align's schema for a read-only command: the
+        migrations need to write, so a file that cannot be written is refused, saying why."""
+        try:
+            Corpus(self.path).close()
+        except CorpusError as e:
+            if "cannot open the corpus for writing" not in str(e):
+                raise
+            raise CorpusError(
+                f"{self.path}: the corpus was written by an older align and must be upgraded to schema "
+                f"version {schema.SCHEMA_VERSION}, which needs write access; copy it to writable storage "
+                "and open it there once (e.g. `align list COPY`)"
+            ) from None
 
     # -- lifecycle ---------------------------------------------------------------------------
 
@@ -580,7 +615,7 @@ class Corpus:
     def _iter_beads(  # noqa: ANN001
         self, targets, statuses, min_confidence, include_unaligned, *, below: float | None = None
     ) -> Iterator[StoredBead]:
-        con = schema.connect(self.path)
+        con = self._reader()
         try:
             con.execute("BEGIN")
             docs = targets or con.execute("SELECT id, doc_id FROM documents ORDER BY id").fetchall()
