@@ -79,3 +79,34 @@ def test_html_nested_past_the_parsers_limit_is_one_line(tmp_path: Path) -> None:
     page = tmp_path / "deeper.html"
     page.write_text(_nested(3000), encoding="utf-8")
     one_line_error(run("segment", page), "deeper.html: the HTML is nested more than 2048 elements deep")
+
+
+ESC_DOC = "\x1b[2J\x1b[31mevil\x1b]0;pwned\x07"
+ESC_LINES_JA = ["最初の文。", "\x1b[2J画面を消す文。\x1b[0m", "三つ目の文。"]
+ESC_LINES_EN = ["The first sentence.", "A sentence that clears \x1b[2Jthe screen.\x1b[0m", "The third sentence."]
+
+
+def test_escape_sequences_in_the_corpus_are_shown_not_run(tmp_path: Path) -> None:
+    """ESC sequences from a --presegmented file or a --doc-id reach the screen as ␛."""
+    ja, en = tmp_path / "ja.sent", tmp_path / "en.sent"
+    ja.write_text("\n".join(ESC_LINES_JA) + "\n", encoding="utf-8")
+    en.write_text("\n".join(ESC_LINES_EN) + "\n", encoding="utf-8")
+    corpus = tmp_path / "c.db"
+    results = [run("add", ja, en, "--corpus", corpus, "--presegmented", "--doc-id", ESC_DOC, "--force")]
+    results += [
+        run("list", corpus),
+        run("show", corpus, ESC_DOC),
+        run("review", corpus, ESC_DOC, "--below", "1", input="s\nq\n"),
+        run("confirm", corpus, ESC_DOC, "0"),
+        run("show", corpus, "\x1b[1mnot there"),
+    ]
+    for r in results[:-1]:
+        assert r.exit_code == 0, r.output
+    shown = "".join(r.stdout + r.stderr for r in results)
+    assert "\x1b" not in shown and "\x07" not in shown
+    assert "␛[2J␛[31mevil" in results[0].stdout  # added ␛[2J␛[31mevil␛]0;pwned␇: 3 beads
+    assert "␛[2J␛[31mevil␛]0;pwned␇" in results[1].stdout  # list
+    for shown_bead in (results[2], results[3]):  # show, review
+        assert "␛[2J画面を消す文。␛[0m" in shown_bead.stdout and "␛[2Jthe screen.␛[0m" in shown_bead.stdout
+    one_line_error(results[-1], "not there")
+

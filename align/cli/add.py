@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from align.cli._common import cli_errors, examples
+from align.cli._common import cli_errors, echo, examples
 from align.cli._options import Footnotes, Model, NoCache, Presegmented, SrcLang, TgtLang, Threads
 
 
@@ -72,4 +72,4 @@ def add_cmd(
         line += f", kept {r.kept_reviewed} reviewed"
         if r.dropped_reviewed:
             line += f", {r.dropped_reviewed} reviewed beads no longer match the texts"
-    typer.echo(line)
+    echo(line)

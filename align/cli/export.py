@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from align.cli._common import cli_errors, examples, warn_report
+from align.cli._common import cli_errors, echo, examples, warn_report
 from align.cli._options import IncludeUnaligned
 from align.errors import visible
 
@@ -71,4 +71,4 @@ def export_cmd(
     if rejected:
         skipped.append(f"{rejected} rejected (--status rejected includes them)")
     where = "stdout" if is_stdout(output) else visible(str(output))
-    typer.echo(f"exported {report.rows} units to {where} ({out_fmt})" + (f"; left out {', '.join(skipped)}" if skipped else ""), err=True)
+    echo(f"exported {report.rows} units to {where} ({out_fmt})" + (f"; left out {', '.join(skipped)}" if skipped else ""), err=True)

@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from align.cli._common import cli_errors, examples
+from align.cli._common import cli_errors, echo, examples
 
 
 EXAMPLES = examples(
@@ -36,4 +36,4 @@ def import_cmd(
     with Corpus(corpus, create=True) as c:
         results = import_tmx(c, tmx_file, doc_id=doc_id, src_lang=src_lang, tgt_lang=tgt_lang)
     for r in results:
-        typer.echo(f"{r.action} {r.doc_id}: {r.beads} beads")
+        echo(f"{r.action} {r.doc_id}: {r.beads} beads")

@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from align.cli._common import cli_errors, examples, warn, warn_report
+from align.cli._common import cli_errors, echo, examples, warn, warn_report
 from align.cli._options import Footnotes, IncludeUnaligned, Model, NoCache, Presegmented, SrcLang, TgtLang, Threads
 from align.model import REVIEW_THRESHOLD
 
@@ -84,7 +84,7 @@ def pair_cmd(
         warn(message)
     warn_report(report)
     if not quiet:
-        typer.echo(summary_line(alignment), err=True)
+        echo(summary_line(alignment), err=True)
 
 
 def summary_line(alignment) -> str:  # noqa: ANN001 - Alignment, kept lazy
