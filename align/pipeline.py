@@ -45,7 +45,9 @@ def load_document(
 def read_presegmented(path: str | Path, *, lang: str | None = None) -> Document:
     """One sentence a line, no cleaning; an empty line inside the file is an error (it would shift ids)."""
     from align.read.decode import decode_bytes, read_bytes
-    from align.read.lang import detect_language
+    from align.read.lang import detect_language, normalise_language
+
+    lang = normalise_language(lang)
 
     p = Path(path)
     data = read_bytes(p)
@@ -181,19 +183,29 @@ PAIR_PROBLEMS = ("files look unrelated", "languages look swapped")
 
 
 def pair_problems(alignment: Alignment) -> list[str]:
-    """What says this pair is not an original and its translation: unrelated files, swapped
-    languages (the aligner's checks), or both files in one language. `align pair` warns about
-    them; `align add` refuses to store such a pair unless forced."""
-    from align.read.lang import detect_language
+    """What says this pair is not an original and its translation: the same file (or the
+    same content) on both sides, unrelated files, swapped languages (the aligner's checks),
+    both files in one language, or one file not in the language its option says. `align
+    pair` warns about them; `align add` refuses to store such a pair unless forced."""
+    from align.read.lang import base_language, detect_language, reads_as_other
 
-    found = [w for w in alignment.stats.get("warnings", []) if w.startswith(PAIR_PROBLEMS)]
     src, tgt = alignment.src, alignment.tgt
-    want_s, want_t = src.lang.split("-")[0].lower(), tgt.lang.split("-")[0].lower()
-    if want_s != want_t and src.text.strip() and tgt.text.strip():
-        got_s, got_t = detect_language(src.text[:20_000]), detect_language(tgt.text[:20_000])
-        if got_s == got_t and not any(w.startswith("languages look swapped") for w in found):
-            found.append(
-                f"both files read as {got_s} ({src.source or 'source'} should be {want_s}, "
-                f"{tgt.source or 'target'} {want_t}): is one of them the wrong file?"
-            )
+    src_name, tgt_name = src.source or "source", tgt.source or "target"
+    if (src.sha256 is not None and src.sha256 == tgt.sha256) or src.text == tgt.text:
+        return [f"{src_name} and {tgt_name} are the same file (the same content on both sides): is one of them the wrong file?"]
+    found = [w for w in alignment.stats.get("warnings", []) if w.startswith(PAIR_PROBLEMS)]
+    if any(w.startswith("languages look swapped") for w in found) or not (src.text.strip() and tgt.text.strip()):
+        return found
+    want_s, want_t = base_language(src.lang), base_language(tgt.lang)
+    src_sample, tgt_sample = src.text[:20_000], tgt.text[:20_000]
+    got_s, got_t = detect_language(src_sample), detect_language(tgt_sample)
+    if want_s != want_t and got_s == got_t:
+        found.append(
+            f"both files read as {got_s} ({src_name} should be {want_s}, "
+            f"{tgt_name} {want_t}): is one of them the wrong file?"
+        )
+        return found
+    for name, sample, lang, option in ((src_name, src_sample, src.lang, "--src-lang"), (tgt_name, tgt_sample, tgt.lang, "--tgt-lang")):
+        if (other := reads_as_other(sample, lang)) is not None:
+            found.append(f"{name} reads as {other}, not {base_language(lang)} ({option}): is it the wrong file, or the wrong {option}?")
     return found

@@ -4,6 +4,7 @@ sequences, odd file names and options. Each is one clear line or the right resul
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import subprocess
 import sys
@@ -110,3 +111,93 @@ def test_escape_sequences_in_the_corpus_are_shown_not_run(tmp_path: Path) -> Non
         assert "␛[2J画面を消す文。␛[0m" in shown_bead.stdout and "␛[2Jthe screen.␛[0m" in shown_bead.stdout
     one_line_error(results[-1], "not there")
 
+
+
+def _copy(folder: Path, *names: tuple[str | bytes, Path]) -> list[Path]:
+    """Copy files into `folder` under the given names (bytes: a name that is not UTF-8)."""
+    out = []
+    for name, source in names:
+        target = Path(os.fsdecode(os.path.join(os.fsencode(folder), os.fsencode(name))))
+        target.write_bytes(source.read_bytes())
+        out.append(target)
+    return out
+
+
+def test_file_names_that_are_not_utf8_align_and_store(tmp_path: Path) -> None:
+    """Was "internal error: UnicodeEncodeError": the doc id from the name could not be written."""
+    src, tgt = _copy(tmp_path, (b"\xff\xfespeech.ja.sent", CLT / "ja.sent"), (b"\xff\xfespeech.en.sent", CLT / "en.sent"))
+    for fmt in ("jsonl", "csv", "tsv", "parquet", "xlsx", "tmx"):
+        r = run("pair", src, tgt, "--presegmented", "-q", "-o", tmp_path / f"out.{fmt}")
+        assert r.exit_code == 0, r.output
+    first = json.loads((tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()[0])
+    assert first["doc_id"] == "\\xff\\xfespeech"
+    r = run("add", src, tgt, "--presegmented", "--corpus", tmp_path / "c.db")
+    assert r.exit_code == 0, r.output
+    assert r.stdout.startswith("added \\xff\\xfespeech: ")
+
+
+def test_an_empty_doc_id_is_refused_not_ignored(tmp_path: Path) -> None:
+    for doc_id in ("", "  "):
+        one_line_error(run("add", CLT / "ja.sent", CLT / "en.sent", "--corpus", tmp_path / "c.db", "--doc-id", doc_id),
+                       "document id is empty")  # fmt: skip
+    assert not (tmp_path / "c.db").exists()
+    tmx = tmp_path / "x.tmx"
+    tmx.write_text('<tmx version="1.4"><header srclang="ja" segtype="sentence" datatype="plaintext" adminlang="en" '
+                   'creationtool="t" creationtoolversion="1" o-tmf="t"/><body><tu><tuv xml:lang="ja"><seg>一</seg></tuv>'
+                   '<tuv xml:lang="en"><seg>One</seg></tuv></tu></body></tmx>', encoding="utf-8")  # fmt: skip
+    one_line_error(run("import", tmx, "--corpus", tmp_path / "c.db", "--doc-id", ""), "document id is empty")
+    assert not (tmp_path / "c.db").exists()
+
+
+def test_the_same_file_on_both_sides_is_warned_and_not_added(tmp_path: Path) -> None:
+    r = run("pair", CLT / "en.sent", CLT / "en.sent", "--presegmented", "--src-lang", "en")
+    assert r.exit_code == 0
+    warned = [line for line in r.stderr.splitlines() if line.startswith("warning:")]
+    assert warned == [f"warning: {CLT / 'en.sent'} and {CLT / 'en.sent'} are the same file (the same content on both sides): is one of them the wrong file?"]
+    (copy,) = _copy(tmp_path, ("copy.sent", CLT / "ja.sent"))
+    one_line_error(run("add", CLT / "ja.sent", copy, "--presegmented", "--corpus", tmp_path / "c.db", "--tgt-lang", "ja"),
+                   "the same file", "--force")  # fmt: skip
+
+
+def test_a_target_not_in_the_tgt_lang_is_warned(tmp_path: Path) -> None:
+    """Only a full swap was noticed; an English target declared German went by."""
+    r = run("pair", CLT / "ja.sent", CLT / "en.sent", "--presegmented", "--tgt-lang", "de")
+    assert r.exit_code == 0, r.output
+    assert f"warning: {CLT / 'en.sent'} reads as en, not de (--tgt-lang): is it the wrong file, or the wrong --tgt-lang?" in r.stderr
+    r = run("pair", CLT / "ja.sent", CLT / "en.sent", "--presegmented", "--src-lang", "zh")
+    assert f"warning: {CLT / 'ja.sent'} reads as ja, not zh (--src-lang)" in r.stderr
+    r = run("pair", CLT / "ja.sent", CLT / "en.sent", "--presegmented")
+    assert "warning" not in r.stderr
+    one_line_error(run("add", CLT / "ja.sent", CLT / "en.sent", "--presegmented", "--tgt-lang", "fr", "--corpus", tmp_path / "c.db"),
+                   "reads as en, not fr", "--force")  # fmt: skip
+
+
+def test_tmx_language_codes_are_checked(tmp_path: Path) -> None:
+    corpus = tmp_path / "c.db"
+    assert run("add", CLT / "ja.sent", CLT / "en.sent", "--presegmented", "--corpus", corpus).exit_code == 0
+    for bad in ("", "ja_JP", "日本語", "en US", "e", "ja-JP-toolongsubtag", '"><x'):
+        one_line_error(run("export", corpus, "-o", tmp_path / "x.tmx", "--src-code", bad), "--src-code", "not a language code")
+        one_line_error(run("export", corpus, "-o", tmp_path / "x.tmx", "--tgt-code", bad), "--tgt-code", "not a language code")
+    assert not (tmp_path / "x.tmx").exists()
+    for good in ("ja-JP", "zh-Hant-TW", "es-419", "EN"):
+        assert run("export", corpus, "-o", tmp_path / "x.tmx", "--src-code", good).exit_code == 0
+    one_line_error(run("pair", CLT / "ja.sent", CLT / "en.sent", "--presegmented", "--src-lang", "ja jp"), "not a language code")
+
+
+def test_tsv_and_moses_rows_stay_one_line_for_splitlines(tmp_path: Path) -> None:
+    """\\x0b, \\x1c, U+2028/2029 were written raw: a reader using splitlines saw extra rows."""
+    from align.formats import read_rows, rows_from_alignment, write_rows
+    from corpus_helpers import alignment_from_lines
+
+    breaks = "\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029\r\n\t\\"
+    src = [f"文{k}{c}続き" for k, c in enumerate(breaks)]
+    tgt = [f"line {k}{c}more \\x1c literal" for k, c in enumerate(breaks)]
+    alignment = alignment_from_lines(src, tgt, [([k], [k]) for k in range(len(breaks))])
+    out = tmp_path / "x.tsv"
+    write_rows(rows_from_alignment(alignment), out, fmt="tsv")
+    assert len(out.read_text(encoding="utf-8").splitlines()) == 1 + len(breaks)
+    back = list(read_rows(out, fmt="tsv"))
+    assert [(r.src, r.tgt) for r in back] == list(zip(src, tgt))
+    write_rows(rows_from_alignment(alignment), tmp_path / "x", fmt="moses")  # x.ja, x.en: a bead a line
+    for side in ("ja", "en"):
+        assert len((tmp_path / f"x.{side}").read_text(encoding="utf-8").splitlines()) == len(breaks)

@@ -51,8 +51,10 @@ def add_cmd(
     from align.errors import InputError
     from align.pipeline import align_files, pair_problems
     from align.store import Corpus, default_doc_id
+    from align.store.corpus import check_doc_id
 
-    doc = doc_id or default_doc_id(src, src_lang)
+    doc = default_doc_id(src, src_lang) if doc_id is None else doc_id
+    check_doc_id(doc)  # an empty --doc-id is an error, not a silent default
     if corpus.exists():  # a bad or newer corpus, or a taken id, fails before the (slow) alignment
         with Corpus(corpus) as c:
             c.check_add(doc, src, tgt, replace=replace)

@@ -47,7 +47,12 @@ def export_cmd(
     from align.formats import choose_format, is_stdout, write_rows
     from align.store import Corpus, export_rows
 
+    from align.read.lang import check_language_code
+
     out_fmt = choose_format(fmt, output)
+    for code, option in ((src_code, "--src-code"), (tgt_code, "--tgt-code")):
+        if code is not None:
+            check_language_code(code, what=option)
     protect = (corpus, Path(f"{corpus}-wal"), Path(f"{corpus}-shm"))  # the corpus and its WAL files
     with Corpus(corpus, readonly=True) as c:
         docs = doc or c.doc_ids()

@@ -15,9 +15,9 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from align.errors import UsageError
-from align.formats.rows import ExportRow, WriteOptions, WriteResult, atomic_output, is_stdout
+from align.formats.rows import LINE_BREAKS, ExportRow, WriteOptions, WriteResult, atomic_output, is_stdout
 
-_BREAKS = re.compile(r"[\r\n\t\v\f\x85\u2028\u2029]+")
+_BREAKS = re.compile(f"[{re.escape(LINE_BREAKS)}\t]+")
 
 
 def paths(out: Path, options: WriteOptions) -> tuple[Path, Path]:

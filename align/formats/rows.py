@@ -155,6 +155,9 @@ def filter_rows(
         yield row
 
 
+LINE_BREAKS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
+"""Every character that ends a line for some reader (Python's str.splitlines breaks at each):
+a format whose rows are lines escapes or replaces them all inside a text."""
 STDOUT = "-"
 """The output name that means standard output (`-o -`), as for most Unix tools."""
 WRITE_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO, errno.EROFS})

@@ -23,7 +23,7 @@ from typing import Literal
 
 from align.read.decode import decode_bytes, describe_path, read_bytes
 from align.errors import InputError, UsageError
-from align.read.lang import detect_language
+from align.read.lang import detect_language, normalise_language
 from align.read.markup import RawBlock, parse_html, parse_markdown, parse_txt
 from align.model import Block, BlockKind, Document
 from align.read.text import NO_SPACE_CHAR, clean_text, collapse, separator
@@ -53,7 +53,6 @@ _PARSERS: dict[str, Callable[[str], list[RawBlock]]] = {
 }
 _HTML_START = re.compile(rb"\A(?:\xef\xbb\xbf)?\s*(?:<\?xml[^>]*>\s*)?<(?:!doctype\s+html|html)\b", re.I)
 _META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?([A-Za-z0-9_.:-]+)", re.I)
-_LANG_CODE = re.compile(r"^[a-z]{2,3}(?:-[a-z0-9]{2,8})*$")
 
 
 def format_of(path: str | Path, data: bytes = b"") -> Format:
@@ -130,11 +129,7 @@ def parse_document(
 
 def _checked_lang(lang: str | None) -> str | None:
     """A language code normalised ('ja_JP' -> 'ja-jp'); UsageError if it is not one."""
-    if lang is not None:
-        lang = lang.strip().lower().replace("_", "-")
-        if not _LANG_CODE.match(lang):
-            raise UsageError(f"language {lang!r} is not a language code; use e.g. ja or en")
-    return lang
+    return normalise_language(lang)
 
 
 def document_from_blocks(raw: list[RawBlock], *, lang: str | None, source: str | None) -> Document:

@@ -102,7 +102,9 @@ def _sha256(path: Path | None, fallback: str) -> str:
 
 
 def check_doc_id(doc_id: str) -> None:
-    """UsageError if a document id cannot be stored (not valid Unicode)."""
+    """UsageError if a document id cannot be stored (empty, or not valid Unicode)."""
+    if not doc_id.strip():
+        raise UsageError("the document id is empty; give a name (--doc-id NAME) or leave the option out")
     if _lone_surrogate(doc_id) is not None:
         raise UsageError(
             f"document id {doc_id!r} is not valid Unicode (a name with bytes that did not decode); "
@@ -143,7 +145,8 @@ def _owner_hint(doc_id: str) -> str:
 
 def default_doc_id(src: Path, src_lang: str = "ja") -> str:
     """A document id from the source file name: `speech.ja.txt` → `speech`; a file named
-    only by its language (`ja.sent`) takes its folder's name."""
+    only by its language (`ja.sent`) takes its folder's name. Bytes of a name that is not
+    UTF-8 become \\xNN, so the id is always valid Unicode (exports write UTF-8)."""
     name = Path(src).name
     for suffix in (".txt", ".sent", ".md", ".html", ".htm", ".xml"):
         if name.lower().endswith(suffix):
@@ -154,7 +157,7 @@ def default_doc_id(src: Path, src_lang: str = "ja") -> str:
             name = name[: -len(src_lang) - 1]
     if not name or name.lower() == src_lang.lower():
         name = Path(src).resolve().parent.name or "doc"
-    return name
+    return _path_text(name) or "doc"  # a name that is not UTF-8: its bytes as \xNN
 
 
 class Corpus:
