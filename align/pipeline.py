@@ -24,6 +24,12 @@ if TYPE_CHECKING:
     from align.encoders import Encoder
 
 PRESEGMENTED = "presegmented"
+MAX_SENTENCES = 120_000
+"""The most sentences a side that one pair may have: aligning two documents of this many
+sentences stays within 4 GiB of memory, model and all (bench/memory_bound.py; the aligner
+alone takes 1.5 GiB at 50,000 a side, 2.4 at 100,000, 4.6 at 200,000). A file of at most
+read.decode.MAX_INPUT_BYTES can still hold more (a list of very short lines): it is
+refused before it is encoded."""
 
 
 def load_document(
@@ -90,10 +96,15 @@ def align_documents(
     """Align two segmented documents; the result carries a signature of every setting used."""
     from align.aligner import AlignSettings, align_sentences
 
-    if not src.sentences:
-        raise InputError(f"{src.source or 'source'}: no sentences to align")
-    if not tgt.sentences:
-        raise InputError(f"{tgt.source or 'target'}: no sentences to align")
+    for doc, role in ((src, "source"), (tgt, "target")):
+        if not doc.sentences:
+            raise InputError(f"{doc.source or role}: no sentences to align")
+        if len(doc.sentences) > MAX_SENTENCES:
+            raise InputError(
+                f"{doc.source or role}: {len(doc.sentences):,} sentences, over align's limit of "
+                f"{MAX_SENTENCES:,} a side in one pair (memory); split it into parts (by chapter or "
+                "section) and align each part with the same part of the translation"
+            )
     settings = settings or AlignSettings()
     src_keep, src_notes = split_notes(src.sentence_texts)
     tgt_keep, tgt_notes = split_notes(tgt.sentence_texts)

@@ -311,10 +311,12 @@ def test_read_failures_become_input_errors(tmp_path: Path, monkeypatch: pytest.M
     path = tmp_path / "secret.txt"
     path.write_text("text")
 
-    def fail(self: Path) -> bytes:
+    def fail(*args: object, **kwargs: object) -> bytes:
         raise error
 
-    monkeypatch.setattr(Path, "read_bytes", fail)
+    import align.read.decode
+
+    monkeypatch.setattr(align.read.decode, "open", fail, raising=False)  # read_bytes opens the file itself
     assert expected in error_of(path)
 
 
