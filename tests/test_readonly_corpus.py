@@ -135,3 +135,13 @@ def test_a_read_only_open_writes_nothing_even_where_it_could(shelf: Path) -> Non
         with pytest.raises(CorpusError, match="writing"):
             c.set_status("clt", 0, "confirmed")
     assert snapshot(shelf) == before  # still in rollback-journal mode: no switch to WAL
+
+
+def test_reading_where_it_could_write_leaves_no_wal_files_behind(shelf: Path, tmp_path: Path) -> None:
+    from cli_helpers import run
+
+    corpus = shelf / "c.db"
+    make_corpus(corpus)
+    for args in (("list", corpus), ("show", corpus, "clt"), ("export", corpus, "-o", tmp_path / "out.jsonl")):
+        assert run(*args).exit_code == 0
+    assert sorted(p.name for p in shelf.iterdir()) == ["c.db"]

@@ -129,14 +129,15 @@ def connect_readonly(path: Path) -> sqlite3.Connection:
     """Open the SQLite file only to read it: no journal-mode switch, no migration, no write,
     so the commands that only read (list, show, export) work on read-only storage.
 
-    A WAL file read-only needs its -shm file, which read-only storage cannot create once a
-    clean close has removed it; then the file is opened immutable (nobody can be writing a
-    file on storage that cannot be written).
+    Where the file can be written it is opened as usual but with query_only on, so that the
+    last reader to close still cleans up the WAL's -wal and -shm files; on read-only storage
+    it is opened read-only, and immutable when the WAL's -shm file cannot be created there
+    (nobody can be writing a file on storage that cannot be written).
     """
     from urllib.parse import quote
 
     uri = "file:" + quote(os.fsencode(Path(path).absolute()))
-    for params in ("mode=ro", "mode=ro&immutable=1"):
+    for params in ("mode=rw", "mode=ro", "mode=ro&immutable=1"):
         con = sqlite3.connect(f"{uri}?{params}", uri=True, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
                               check_same_thread=False)  # fmt: skip
         try:
