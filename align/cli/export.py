@@ -45,9 +45,8 @@ def export_cmd(
 ) -> None:
     """Export the corpus. Files are written atomically: a failed export leaves no partial file."""
     from align.formats import choose_format, is_stdout, write_rows
-    from align.store import Corpus, export_rows
-
     from align.read.lang import check_language_code
+    from align.store import Corpus, export_rows
 
     out_fmt = choose_format(fmt, output)
     for code, option in ((src_code, "--src-code"), (tgt_code, "--tgt-code")):

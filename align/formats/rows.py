@@ -22,12 +22,12 @@ from pathlib import Path
 from typing import IO, Literal, get_type_hints
 
 from align.errors import FormatError, InputError, OutputError, UsageError, visible
+from align.model import REVIEWED_STATUSES, Alignment
 
 try:
     import fcntl
 except ImportError:  # pragma: no cover - Windows: no locks, so stale temp files stay
     fcntl = None  # type: ignore[assignment]
-from align.model import REVIEWED_STATUSES, Alignment
 
 
 @dataclass(frozen=True, slots=True)
