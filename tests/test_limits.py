@@ -177,3 +177,18 @@ def test_no_text_of_the_bundled_corpora_reaches_the_cap(use_m3) -> None:  # noqa
         align_documents(load_document(src, lang="ja", presegmented=seg), load_document(tgt, lang="en", presegmented=seg),
                         encoder=Recording())  # fmt: skip
     assert 0 < Recording.longest < MAX_ENCODED_CHARS
+
+
+def test_a_pdf_or_docx_is_limited_by_the_text_it_holds(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Their images may weigh far more than their text: the file may be big, its text may not."""
+    import align.read.reader
+    from doc_builders import build_docx
+
+    docx = build_docx(tmp_path / "speech.docx", "en")
+    md = tmp_path / "speech.md"
+    md.write_bytes(b"x " * docx.stat().st_size)
+    monkeypatch.setattr(align.read.decode, "MAX_INPUT_BYTES", docx.stat().st_size - 1)
+    one_line_error(run("segment", md), "over align's limit")
+    assert run("segment", docx).exit_code == 0
+    monkeypatch.setattr(align.read.reader, "MAX_INPUT_BYTES", 1000)
+    one_line_error(run("segment", docx), "characters of text, over align's limit of 1,000 a file", "split it")

@@ -21,7 +21,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Literal
 
-from align.read.decode import decode_bytes, describe_path, read_bytes
+from align.read.decode import MAX_INPUT_BYTES, decode_bytes, describe_path, read_bytes
 from align.errors import InputError, UsageError
 from align.read.lang import detect_language, normalise_language
 from align.read.markup import RawBlock, parse_html, parse_markdown, parse_txt
@@ -31,6 +31,11 @@ from align.read.text import NO_SPACE_CHAR, clean_text, collapse, separator
 Format = Literal["txt", "md", "html", "pdf", "docx", "srt", "vtt"]
 FORMATS: tuple[str, ...] = ("txt", "md", "html", "pdf", "docx", "srt", "vtt")
 _TEXT_FORMATS = frozenset({"txt", "md", "html"})
+_CONTAINERS = frozenset({"pdf", "docx"})
+MAX_CONTAINER_BYTES = 256 * 1024 * 1024
+"""The largest PDF or DOCX file align reads: their images may weigh far more than their text,
+so the limit of MAX_INPUT_BYTES applies to the text they hold (in characters), and the file
+itself may be this big."""
 _EXTENSIONS: dict[str, Format] = {
     ".txt": "txt",
     ".text": "txt",
@@ -79,8 +84,16 @@ def read_document(
     for PDFs without a text layer or with a password, corrupt DOCX and broken subtitle timings.
     The file is read once (a pipe or FIFO works); the Document carries the sha256 of its bytes.
     """
-    data = read_bytes(path)
+    fmt = fmt or _EXTENSIONS.get(Path(path).suffix.lower())
+    container = fmt in _CONTAINERS  # PDF and DOCX hold images too: their text is what is limited
+    data = read_bytes(path, limit=MAX_CONTAINER_BYTES if container else None)
     doc = _read(data, path, lang=lang, fmt=fmt or format_of(path, data), footnotes=footnotes)
+    if container and len(doc.text) > MAX_INPUT_BYTES:
+        raise InputError(
+            f"{describe_path(path)}: {len(doc.text):,} characters of text, over align's limit of "
+            f"{MAX_INPUT_BYTES:,} a file (memory); split it into parts (by chapter or section) and align "
+            "each part with the same part of the translation"
+        )
     return replace(doc, sha256=hashlib.sha256(data).hexdigest())
 
 
