@@ -192,3 +192,44 @@ def test_a_pdf_or_docx_is_limited_by_the_text_it_holds(tmp_path: Path, monkeypat
     assert run("segment", docx).exit_code == 0
     monkeypatch.setattr(align.read.reader, "MAX_INPUT_BYTES", 1000)
     one_line_error(run("segment", docx), "characters of text, over align's limit of 1,000 a file", "split it")
+
+
+def _vertical_band(n: int, m: int, W: int) -> np.ndarray:
+    """A band's lo for a path that runs down one column for most of its rows (a long run of
+    1-0 beads), then diagonally: its columns have thousands of rows."""
+    lo = np.concatenate([np.zeros(n - m + W, dtype=np.int64), np.arange(1, m - W + 2, dtype=np.int64)])[: n + 1]
+    return np.minimum(np.maximum.accumulate(lo), m + 1 - W)
+
+
+@settings(max_examples=40, deadline=None)
+@given(n=st.integers(1, 60), m=st.integers(1, 60), W=st.integers(1, 12), chunk=st.integers(1, 50), seed=st.integers(0, 9))
+def test_column_reduce_in_blocks_equals_the_whole_view(n: int, m: int, W: int, chunk: int, seed: int) -> None:
+    from align.aligner.band import column_reduce
+    from align.aligner.stats import topk_mean
+
+    W = min(W, m + 1)
+    rng = np.random.default_rng(seed)
+    lo = np.sort(rng.integers(0, m + 2 - W, n + 1))
+    A = rng.standard_normal((n + 1, W)).astype(np.float32)
+    A[rng.random(A.shape) < 0.2] = -np.inf
+
+    def reduce(T: np.ndarray) -> np.ndarray:
+        return np.column_stack([T.argmax(1), topk_mean(T, 3)])
+
+    whole = column_reduce(A, lo, m, -np.inf, reduce, chunk_cells=None)
+    np.testing.assert_array_equal(column_reduce(A, lo, m, -np.inf, reduce, chunk_cells=chunk), whole)
+
+
+def test_a_nearly_vertical_band_is_reduced_in_bounded_memory() -> None:
+    """Path margins and the per-sentence baselines view the band by columns: with a long run of
+    1-0 beads a column has thousands of rows, and the whole view took gigabytes at 100k sentences."""
+    from align.aligner.band import column_reduce
+
+    n, m, W = 40_000, 4_000, 97
+    lo = _vertical_band(n, m, W)
+    A = np.zeros((n + 1, W), dtype=np.float64)
+    top = lambda T: np.sort(T, axis=1)[:, -2:]  # noqa: E731
+    whole_cells = (m + 1) * int((np.searchsorted(lo, np.arange(m + 1), side="right")
+                                 - np.searchsorted(lo + W - 1, np.arange(m + 1), side="left")).max())  # fmt: skip
+    assert whole_cells * 8 > 600e6  # the whole view alone: over 600 MB
+    assert _peak_mb(lambda: column_reduce(A, lo, m, 0.0, top)) < 150
