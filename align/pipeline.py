@@ -25,9 +25,9 @@ if TYPE_CHECKING:
 
 PRESEGMENTED = "presegmented"
 MAX_SENTENCES = 120_000
-"""The most sentences a side that one pair may have: aligning two documents of this many
-sentences stays within 4 GiB of memory, model and all (bench/memory_bound.py; the aligner
-alone takes 1.5 GiB at 50,000 a side, 2.4 at 100,000, 4.6 at 200,000). A file of at most
+"""The most sentences a side that one pair may have: reading, segmenting, encoding and
+aligning two documents of this many sentences stays within 4 GiB of memory, model and all
+(bench/memory_bound.py --full: 2.68 GiB peak at 116,400 a side). A file of at most
 read.decode.MAX_INPUT_BYTES can still hold more (a list of very short lines): it is
 refused before it is encoded."""
 
