@@ -106,8 +106,9 @@ class EmbeddingStore:
 
     float32, not float16: a cached run then gives bit for bit the alignment an uncached one
     does (float16 moves cosines by up to 6e-5, while top-two gaps on Kyoto go down to 3e-5).
-    A rowid table with 16 KiB pages: 100k 512-d vectors take 240 MB, put 1.0 s, get 0.5 s
-    (bench/cache_speed.py). Each row carries a CRC-32 of its bytes, checked on every read.
+    A rowid table with 16 KiB pages: 100k 512-d vectors take 240 MB, put 1.2-1.3 s, get 0.65 s
+    on the shared 2-core machine (bench/cache_speed.py; 1.2 s and 0.6 s before rows carried a
+    checksum). Each row carries a CRC-32 of its bytes, checked on every read.
 
     Opens on first use. Any SQLite or file-system error disables the store for the rest of
     the process, with one CacheWarning naming the file and the reason.
