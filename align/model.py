@@ -57,6 +57,9 @@ class Document:
     `text` is what users see (markup removed, broken lines joined); blocks are separated in it
     by a newline. `source` names where it came from (a path, or None for in-memory text).
     `cues` are the timings of a subtitle file, in text order (empty for every other format).
+    `sha256` is the hash of the bytes the document was read from (None for in-memory text):
+    the corpus tells a changed file from an unchanged one by it, without reading the file
+    again (a pipe or a FIFO cannot be read twice).
     """
 
     text: str
@@ -65,6 +68,7 @@ class Document:
     sentences: tuple[Sentence, ...] = ()
     source: str | None = None
     cues: tuple[Cue, ...] = ()
+    sha256: str | None = None
 
     def __post_init__(self) -> None:
         n = len(self.text)

@@ -10,6 +10,7 @@ The CLI commands are thin shells over these functions; a Python user calls them 
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -29,6 +30,12 @@ if TYPE_CHECKING:
     from align.store import AddResult
 
 PRESEGMENTED = "presegmented"
+MAX_SENTENCES = 120_000
+"""The most sentences a side that one pair may have: reading, segmenting, encoding and
+aligning two documents of this many sentences stays within 4 GiB of memory, model and all
+(bench/memory_bound.py --full: 2.68 GiB peak at 116,400 a side). A file of at most
+read.decode.MAX_INPUT_BYTES can still hold more (a list of very short lines): it is
+refused before it is encoded."""
 
 
 def load_document(
@@ -50,10 +57,13 @@ def load_document(
 def read_presegmented(path: str | Path, *, lang: str | None = None) -> Document:
     """One sentence a line, no cleaning; an empty line inside the file is an error (it would shift ids)."""
     from align.read.decode import decode_bytes, read_bytes
-    from align.read.lang import detect_language
+    from align.read.lang import detect_language, normalise_language
+
+    lang = normalise_language(lang)
 
     p = Path(path)
-    text = decode_bytes(read_bytes(p), name=str(p)).lstrip("\ufeff")
+    data = read_bytes(p)
+    text = decode_bytes(data, name=str(p)).lstrip("\ufeff")
     lines = [line.rstrip("\r") for line in text.split("\n")]
     while lines and not lines[-1].strip():
         lines.pop()  # trailing blank lines shift no ids
@@ -77,6 +87,7 @@ def read_presegmented(path: str | Path, *, lang: str | None = None) -> Document:
         blocks=tuple(blocks),
         sentences=tuple(sentences),
         source=str(p),
+        sha256=hashlib.sha256(data).hexdigest(),
     )
 
 
@@ -137,10 +148,15 @@ def align_documents(
     `progress` hears how many of the documents' sentences are encoded."""
     from align.aligner import AlignSettings, align_sentences
 
-    if not src.sentences:
-        raise InputError(f"{src.source or 'source'}: no sentences to align")
-    if not tgt.sentences:
-        raise InputError(f"{tgt.source or 'target'}: no sentences to align")
+    for doc, role in ((src, "source"), (tgt, "target")):
+        if not doc.sentences:
+            raise InputError(f"{doc.source or role}: no sentences to align")
+        if len(doc.sentences) > MAX_SENTENCES:
+            raise InputError(
+                f"{doc.source or role}: {len(doc.sentences):,} sentences, over align's limit of "
+                f"{MAX_SENTENCES:,} a side in one pair (memory); split it into parts (by chapter or "
+                "section) and align each part with the same part of the translation"
+            )
     settings = settings or AlignSettings()
     src_keep, src_notes = split_notes(src.sentence_texts)
     tgt_keep, tgt_notes = split_notes(tgt.sentence_texts)
@@ -228,21 +244,31 @@ PAIR_PROBLEMS = ("files look unrelated", "languages look swapped")
 
 
 def pair_problems(alignment: Alignment) -> list[str]:
-    """What says this pair is not an original and its translation: unrelated files, swapped
-    languages (the aligner's checks), or both files in one language. `align pair` warns about
-    them; `align add` refuses to store such a pair unless forced."""
-    from align.read.lang import detect_language
+    """What says this pair is not an original and its translation: the same file (or the
+    same content) on both sides, unrelated files, swapped languages (the aligner's checks),
+    both files in one language, or one file not in the language its option says. `align
+    pair` warns about them; `align add` refuses to store such a pair unless forced."""
+    from align.read.lang import base_language, detect_language, reads_as_other
 
-    found = [w for w in alignment.stats.get("warnings", []) if w.startswith(PAIR_PROBLEMS)]
     src, tgt = alignment.src, alignment.tgt
-    want_s, want_t = src.lang.split("-")[0].lower(), tgt.lang.split("-")[0].lower()
-    if want_s != want_t and src.text.strip() and tgt.text.strip():
-        got_s, got_t = detect_language(src.text[:20_000]), detect_language(tgt.text[:20_000])
-        if got_s == got_t and not any(w.startswith("languages look swapped") for w in found):
-            found.append(
-                f"both files read as {got_s} ({src.source or 'source'} should be {want_s}, "
-                f"{tgt.source or 'target'} {want_t}): is one of them the wrong file?"
-            )
+    src_name, tgt_name = src.source or "source", tgt.source or "target"
+    if (src.sha256 is not None and src.sha256 == tgt.sha256) or src.text == tgt.text:
+        return [f"{src_name} and {tgt_name} are the same file (the same content on both sides): is one of them the wrong file?"]
+    found = [w for w in alignment.stats.get("warnings", []) if w.startswith(PAIR_PROBLEMS)]
+    if any(w.startswith("languages look swapped") for w in found) or not (src.text.strip() and tgt.text.strip()):
+        return found
+    want_s, want_t = base_language(src.lang), base_language(tgt.lang)
+    src_sample, tgt_sample = src.text[:20_000], tgt.text[:20_000]
+    got_s, got_t = detect_language(src_sample), detect_language(tgt_sample)
+    if want_s != want_t and got_s == got_t:
+        found.append(
+            f"both files read as {got_s} ({src_name} should be {want_s}, "
+            f"{tgt_name} {want_t}): is one of them the wrong file?"
+        )
+        return found
+    for name, sample, lang, option in ((src_name, src_sample, src.lang, "--src-lang"), (tgt_name, tgt_sample, tgt.lang, "--tgt-lang")):
+        if (other := reads_as_other(sample, lang)) is not None:
+            found.append(f"{name} reads as {other}, not {base_language(lang)} ({option}): is it the wrong file, or the wrong {option}?")
     return found
 
 
@@ -308,9 +334,11 @@ def add_files(
     (Corpus.add_alignment).
     """
     from align.store import Corpus, default_doc_id
+    from align.store.corpus import check_doc_id
 
     corpus, src, tgt = Path(corpus), Path(src), Path(tgt)
-    doc = doc_id or default_doc_id(src, src_lang)
+    doc = default_doc_id(src, src_lang) if doc_id is None else doc_id
+    check_doc_id(doc)  # an empty id is an error, not a silent default
     if corpus.exists():
         with Corpus(corpus) as c:
             c.check_add(doc, src, tgt, replace=replace)

@@ -6,6 +6,8 @@ so this module imports nothing from align.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 NEG = -np.inf
@@ -45,19 +47,37 @@ def band_dot(X: np.ndarray, Y: np.ndarray, lo: np.ndarray, W: int, chunk: int = 
     return S
 
 
-def column_view(A: np.ndarray, lo: np.ndarray, m: int, fill: float) -> np.ndarray:
-    """T[j, r]: the band's values in column j, one per row that has column j (fill elsewhere)."""
+def column_reduce(
+    A: np.ndarray, lo: np.ndarray, m: int, fill: float, reduce: Callable[[np.ndarray], np.ndarray],
+    chunk_cells: int | None = 1 << 21,
+) -> np.ndarray:
+    """reduce(T) for a reduce that works row by row, where T[j, r] holds the band's values in
+    column j, one per row that has column j (fill elsewhere); computed on blocks of columns of
+    about chunk_cells cells each (None: all at once).
+
+    T is (m + 1) x H, H the most rows any column has: about the band's width W, but
+    where the band runs nearly vertically (many source sentences for few target ones, as a
+    run of 1-0 beads makes it) H grows to thousands, and the whole view (with its index
+    arrays, five times as big) took gigabytes. Each block is padded to the same H, so every
+    row is reduced exactly as in the whole view.
+    """
     rows, W = A.shape
     j = np.arange(m + 1)
     first = np.searchsorted(lo + W - 1, j, side="left")  # first row whose band reaches j
     last = np.searchsorted(lo, j, side="right")  # rows < last have lo <= j
     H = int(max(1, (last - first).max(initial=1)))
-    r = first[:, None] + np.arange(H)[None, :]
-    ok = r < last[:, None]
-    rr = np.clip(r, 0, rows - 1)
-    c = j[:, None] - lo[rr]
-    ok &= (c >= 0) & (c < W)
-    return np.where(ok, A[rr, np.clip(c, 0, W - 1)], fill)
+    step = m + 1 if chunk_cells is None else max(1, chunk_cells // H)
+    parts = []
+    for j0 in range(0, m + 1, step):
+        jj = j[j0 : j0 + step]
+        r = first[jj, None] + np.arange(H)[None, :]
+        ok = r < last[jj, None]
+        rr = np.clip(r, 0, rows - 1)
+        c = jj[:, None] - lo[rr]
+        ok &= (c >= 0) & (c < W)
+        # a copy: a reduce may return a view (a slice of a sorted block) that would keep the block
+        parts.append(np.array(reduce(np.where(ok, A[rr, np.clip(c, 0, W - 1)], fill)), copy=True))
+    return np.concatenate(parts) if len(parts) > 1 else parts[0]
 
 
 def gather_cols(x: np.ndarray, lo: np.ndarray, W: int, fill: float = np.nan) -> np.ndarray:

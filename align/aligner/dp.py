@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from align.aligner.band import NEG, column_view, shift
+from align.aligner.band import NEG, column_reduce, shift
 
 
 @dataclass(frozen=True)
@@ -234,8 +234,7 @@ def path_margins(
                 v = np.where((own == k) & (rr == i1), top[rr, 1], top[rr, 0])
                 alt = np.where(ok, np.maximum(alt, v), alt)
         if b > 0 and (~src).any():
-            C = column_view(MM, lo, m, NEG)  # (m + 1, H): the column's values over its rows
-            top = _top2(C)
+            top = column_reduce(MM, lo, m, NEG, _top2)  # of each column's values over its rows
             for q in range(b):
                 c = j0 + 1 + q
                 ok = ~src & (c <= m)

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from align.aligner.band import column_view
+from align.aligner.band import column_reduce
 from align.aligner.settings import AlignSettings
 from align.aligner.side import Side
 
@@ -33,9 +33,14 @@ def _mean_std(V: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return mu, np.maximum(np.sqrt(var), 0.02)
 
 
-def _best_z(V: np.ndarray, mu: np.ndarray, sd: np.ndarray) -> np.ndarray:
-    """How far each sentence's best match stands out, relative to the document's median."""
-    z = (np.max(np.where(np.isfinite(V), V, -1.0), axis=1) - mu) / sd
+def _row_best(V: np.ndarray) -> np.ndarray:
+    """Each row's largest finite value (-1 where it has none)."""
+    return np.max(np.where(np.isfinite(V), V, -1.0), axis=1)
+
+
+def _best_z(best: np.ndarray, mu: np.ndarray, sd: np.ndarray) -> np.ndarray:
+    """How far each sentence's best match (`_row_best`) stands out, relative to the document's median."""
+    z = (best - mu) / sd
     return z - np.median(z)
 
 
@@ -72,8 +77,14 @@ def sentence_stats(S: np.ndarray, lo: np.ndarray, src: Side, tgt: Side, st: Alig
     valid[0] = False
     Sv = np.where(valid, S, -np.inf)
     rows = Sv[1:]
-    cols = column_view(Sv, lo, m, -np.inf)[1:] if m else np.zeros((0, 1))
+    # per target sentence: its best source row (offset from the column's first row), the mean
+    # of its knn best similarities and its best one, a block of columns at a time
+    per_col = column_reduce(
+        Sv, lo, m, -np.inf, lambda T: np.column_stack([T.argmax(1), topk_mean(T, st.knn), _row_best(T)])
+    )[1:]
+
     zeros_n, zeros_m = np.zeros(n), np.zeros(m)
+    top_s = _row_best(rows) if n and m else zeros_n
     # background similarity of each sentence: against a fixed sample of the other document
     # (as Vecalign normalises), so it does not depend on how wide the searched band is
     rng = np.random.default_rng(0)
@@ -88,7 +99,7 @@ def sentence_stats(S: np.ndarray, lo: np.ndarray, src: Side, tgt: Side, st: Alig
         best_c = rows.argmax(1)
         best_j = lo[1:] + best_c - 1
         first = np.searchsorted(lo + W - 1, np.arange(m + 1), side="left")[1:]
-        best_i = first + cols.argmax(1) - 1
+        best_i = first + per_col[:, 0].astype(np.int64) - 1
         ok = (best_j >= 0) & (best_j < m)
         mutual = ok & (best_i[np.clip(best_j, 0, m - 1)] == np.arange(n))
         partner = np.where(mutual, best_j, -1)
@@ -100,12 +111,12 @@ def sentence_stats(S: np.ndarray, lo: np.ndarray, src: Side, tgt: Side, st: Alig
             sigma = max(0.1, (st.len_sigma * 10 + mad * k) / (10 + k))
     return Stats(
         knn_s=topk_mean(rows, st.knn) if n else zeros_n,
-        knn_t=topk_mean(cols, st.knn) if m else zeros_m,
+        knn_t=per_col[:, 1] if m else zeros_m,
         mean_s=ms, mean_t=mt, std_s=ss, std_t=sd_t,
-        best_s=_best_z(rows, ms, ss) if n and m else zeros_n,
-        best_t=_best_z(cols, mt, sd_t) if n and m else zeros_m,
+        best_s=_best_z(top_s, ms, ss) if n and m else zeros_n,
+        best_t=_best_z(per_col[:, 2], mt, sd_t) if n and m else zeros_m,
         ratio=ratio, sigma=sigma, partner=partner,
-        top_s=rows.max(1) if n and m else zeros_n, top_t=cols.max(1) if n and m else zeros_m,
+        top_s=top_s, top_t=per_col[:, 2] if n and m else zeros_m,
     )
 
 

@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 
 import typer
 
-from align.errors import AlignError
+from align.errors import AlignError, visible
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -21,15 +21,23 @@ def examples(*commands: str) -> str:
     return "Examples:\n\n" + "\n".join(f"  {c}" for c in commands)
 
 
+def echo(text: str = "", *, err: bool = False, nl: bool = True) -> None:
+    """Print text for the user to read, each line through `align.errors.visible`: a document
+    id, a file name or a sentence with an escape sequence in it shows it as ␛, never runs it
+    on the terminal. Every command prints through this (tables: their cells through visible)."""
+    typer.echo("\n".join(visible(line) for line in text.split("\n")), err=err, nl=nl)
+
+
 def fail(message: str, code: int = 1) -> typer.Exit:
-    """Print `error: message` on stderr and return the Exit to raise."""
-    typer.echo(f"error: {message}", err=True)
+    """Print `error: message` on stderr (one line, control characters visible) and return
+    the Exit to raise."""
+    typer.echo(f"error: {visible(message)}", err=True)
     return typer.Exit(code)
 
 
 def warn(message: str) -> None:
-    """Print `warning: message` on stderr."""
-    typer.echo(f"warning: {message}", err=True)
+    """Print `warning: message` on stderr (one line, control characters visible)."""
+    typer.echo(f"warning: {visible(message)}", err=True)
 
 
 def warn_report(report: Any) -> None:

@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from align.cli._common import cli_errors, examples
+from align.cli._common import cli_errors, echo, examples
 from align.cli._options import Footnotes, Force, Model, NoCache, Presegmented, Quiet, Replace, SrcLang, TgtLang, Threads
 
 
@@ -59,4 +59,4 @@ def add_cmd(
         line += f", kept {r.kept_reviewed} reviewed"
         if r.dropped_reviewed:
             line += f", {r.dropped_reviewed} reviewed beads no longer match the texts"
-    typer.echo(line)
+    echo(line)

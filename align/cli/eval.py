@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from align.cli._common import cli_errors, examples
+from align.cli._common import cli_errors, echo, examples
 
 
 EXAMPLES = examples(
@@ -30,4 +30,4 @@ def eval_cmd(
     if len(gold) != len(test):
         raise UsageError(f"{len(gold)} --gold files but {len(test)} --test files; give them in pairs")
     result = score([read_beads(g) for g in gold], [read_beads(t) for t in test])
-    typer.echo(result.format())
+    echo(result.format())

@@ -7,8 +7,9 @@ from typing import Annotated, Optional
 
 import typer
 
-from align.cli._common import cli_errors, examples, warn_report
+from align.cli._common import cli_errors, echo, examples, warn_report
 from align.cli._options import IncludeUnaligned
+from align.errors import visible
 
 
 EXAMPLES = examples(
@@ -23,7 +24,7 @@ EXAMPLES = examples(
 def export_cmd(
     corpus: Annotated[Path, typer.Argument(help="Corpus file.")],
     output: Annotated[
-        Optional[Path], typer.Option("-o", "--output", help="Output file; its extension sets the format. Default: stdout.")
+        Optional[Path], typer.Option("-o", "--output", help="Output file; its extension sets the format. Default (or -): stdout.")
     ] = None,
     fmt: Annotated[
         Optional[str], typer.Option("--format", help="tmx, jsonl, csv, tsv, parquet, beads, xlsx, xliff or moses (default: from -o).")
@@ -43,11 +44,16 @@ def export_cmd(
     tgt_code: Annotated[Optional[str], typer.Option("--tgt-code", help="TMX target language code, e.g. en-US.")] = None,
 ) -> None:
     """Export the corpus. Files are written atomically: a failed export leaves no partial file."""
-    from align.formats import choose_format, write_rows
+    from align.formats import choose_format, is_stdout, write_rows
+    from align.read.lang import check_language_code
     from align.store import Corpus, export_rows
 
     out_fmt = choose_format(fmt, output)
-    with Corpus(corpus) as c:
+    for code, option in ((src_code, "--src-code"), (tgt_code, "--tgt-code")):
+        if code is not None:
+            check_language_code(code, what=option)
+    protect = (corpus, Path(f"{corpus}-wal"), Path(f"{corpus}-shm"))  # the corpus and its WAL files
+    with Corpus(corpus, readonly=True) as c:
         docs = doc or c.doc_ids()
         infos = [c.document(d) for d in docs]
         signatures = {i.signature for i in infos}
@@ -58,7 +64,7 @@ def export_cmd(
             src_lang=src_code or (infos[0].src_lang if infos else "ja"),
             tgt_lang=tgt_code or (infos[0].tgt_lang if infos else "en"),
             excel=excel, include_unaligned=include_unaligned,
-            signature=signatures.pop() if len(signatures) == 1 else None, timed=c.timed(doc),
+            signature=signatures.pop() if len(signatures) == 1 else None, timed=c.timed(doc), protect=protect,
         )  # fmt: skip
     warn_report(report)
     skipped = []
@@ -68,5 +74,5 @@ def export_cmd(
         skipped.append(f"{report.skipped_low_confidence} auto below {min_confidence}")
     if rejected:
         skipped.append(f"{rejected} rejected (--status rejected includes them)")
-    where = output if output else "stdout"
-    typer.echo(f"exported {report.rows} units to {where} ({out_fmt})" + (f"; left out {', '.join(skipped)}" if skipped else ""), err=True)
+    where = "stdout" if is_stdout(output) else visible(str(output))
+    echo(f"exported {report.rows} units to {where} ({out_fmt})" + (f"; left out {', '.join(skipped)}" if skipped else ""), err=True)

@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from align.cli._common import cli_errors, examples
+from align.cli._common import cli_errors, echo, examples
 
 
 EXAMPLES = examples(
@@ -31,9 +31,12 @@ def import_cmd(
     statuses; another tool's units become one document of confirmed beads."""
     from align.formats.tmx import read_tmx_header
     from align.store import Corpus, import_tmx
+    from align.store.corpus import check_doc_id
 
     read_tmx_header(tmx_file)  # not TMX: fail before creating a corpus file
+    if doc_id is not None:
+        check_doc_id(doc_id)  # nor an empty --doc-id
     with Corpus(corpus, create=True) as c:
         results = import_tmx(c, tmx_file, doc_id=doc_id, src_lang=src_lang, tgt_lang=tgt_lang)
     for r in results:
-        typer.echo(f"{r.action} {r.doc_id}: {r.beads} beads")
+        echo(f"{r.action} {r.doc_id}: {r.beads} beads")

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from align.cli._common import cli_errors, examples
+from align.cli._common import cli_errors, echo, examples
 from align.model import REVIEW_THRESHOLD
 
 
@@ -31,9 +31,9 @@ def list_cmd(
     from align.store import Corpus
     from align.store.tables import documents_table, render_documents
 
-    with Corpus(corpus) as c:
+    with Corpus(corpus, readonly=True) as c:
         df = documents_table(c, threshold=threshold)
     if df.height == 0:
-        typer.echo(f"{corpus}: no documents yet (add some with `align add SRC TGT --corpus {corpus}`)")
+        echo(f"{corpus}: no documents yet (add some with `align add SRC TGT --corpus {corpus}`)")
         return
-    typer.echo(render_documents(df, width=shutil.get_terminal_size().columns))
+    echo(render_documents(df, width=shutil.get_terminal_size().columns))

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from align.cli._common import cli_errors, examples
+from align.cli._common import cli_errors, echo, examples
 
 
 EXAMPLES = examples(
@@ -27,4 +27,4 @@ def models_cmd(
     for m in infos:
         state = "ok" if m.available else "unavailable"
         where = f" {m.path}" if m.path else ""
-        typer.echo(f"{m.name:<{width}}  {m.kind:<28} {state:<11} {m.detail}{where}")
+        echo(f"{m.name:<{width}}  {m.kind:<28} {state:<11} {m.detail}{where}")

@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from align.cli._common import cli_errors, examples, warn, warn_report
+from align.cli._common import cli_errors, echo, examples, warn, warn_report
 from align.cli._options import Footnotes, IncludeUnaligned, Model, NoCache, Presegmented, SrcLang, TgtLang, Threads
 from align.model import REVIEW_THRESHOLD
 
@@ -28,7 +28,7 @@ def pair_cmd(
     tgt: Annotated[Path, typer.Argument(help="Target document (the translation).")],
     output: Annotated[
         Optional[Path],
-        typer.Option("-o", "--output", help="Output file; its extension sets the format. Default: stdout."),
+        typer.Option("-o", "--output", help="Output file; its extension sets the format. Default (or -): stdout."),
     ] = None,
     fmt: Annotated[
         Optional[str],
@@ -49,13 +49,14 @@ def pair_cmd(
     quiet: Annotated[bool, typer.Option("-q", "--quiet", help="No progress and no summary line on stderr.")] = False,
 ) -> None:
     """Align SRC with TGT: every bead with its texts, sentence ids, type and confidence."""
-    from align.formats import choose_format, rows_from_alignment, write_rows
+    from align.formats import check_output, choose_format, rows_from_alignment, write_rows
     from align.pipeline import align_files
     from align.store import default_doc_id
 
     from align.cli.progress import progress_reporter
 
     out_fmt = choose_format(fmt, output)
+    check_output(output, fmt=out_fmt, protect=(src, tgt), src_lang=src_lang, tgt_lang=tgt_lang)
     with progress_reporter("pair", "encode", quiet=quiet) as progress:
         alignment = align_files(
             src, tgt, src_lang=src_lang, tgt_lang=tgt_lang, model=model, presegmented=presegmented,
@@ -70,6 +71,7 @@ def pair_cmd(
         include_unaligned=include_unaligned,
         signature=str(alignment.signature) if alignment.signature else None,
         timed=alignment.timed,
+        protect=(src, tgt),
     )
     from align.pipeline import pair_problems
 
@@ -78,7 +80,7 @@ def pair_cmd(
         warn(message)
     warn_report(report)
     if not quiet:
-        typer.echo(summary_line(alignment), err=True)
+        echo(summary_line(alignment), err=True)
 
 
 def summary_line(alignment) -> str:  # noqa: ANN001 - Alignment, kept lazy

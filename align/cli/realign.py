@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from align.cli._common import cli_errors, examples
+from align.cli._common import cli_errors, echo, examples
 
 EXAMPLES = examples(
     "align realign speeches.db cmac-2024 --from 40 --to 45",
@@ -30,4 +30,4 @@ def realign_cmd(
 
     with Corpus(corpus) as c:
         result = realign(c, doc_id, start=start, stop=stop, model=model)
-    typer.echo(result.message)
+    echo(result.message)

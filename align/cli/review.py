@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from align.cli._common import cli_errors, examples
+from align.cli._common import cli_errors, echo, examples
+from align.errors import visible
 from align.review import DEFAULT_BELOW
 
 if TYPE_CHECKING:
@@ -31,14 +32,14 @@ HELP_LINE = "  ".join(f"[{k}] {action}" for k, action in KEYS.items())
 def _read_line(prompt: str) -> str | None:
     """Print the prompt and read one line (None at end of input). Piped answers are echoed so
     a transcript reads like a terminal session."""
-    typer.echo(prompt, nl=False)
+    echo(prompt, nl=False)
     line = sys.stdin.readline()
     if not line:
-        typer.echo()
+        echo()
         return None
     line = line.rstrip("\r\n")
     if not sys.stdin.isatty():
-        typer.echo(line)
+        echo(line)
     return line
 
 
@@ -55,7 +56,7 @@ def _read_text(prompt: str, old: str) -> str | None:
     try:
         return input(prompt)
     except EOFError:
-        typer.echo()
+        echo()
         return None
     finally:
         readline.set_startup_hook(None)
@@ -73,7 +74,7 @@ def _render(console: Console, session: ReviewSession) -> None:
     before, bead, after = session.context()
     i, n = session.progress()
     table = Table(
-        title=f"{i}/{n}  {session.doc_id} bead {bead.bead_index}  {bead.type}  conf {bead.confidence:.2f}  {bead.status}",
+        title=visible(f"{i}/{n}  {session.doc_id} bead {bead.bead_index}  {bead.type}  conf {bead.confidence:.2f}  {bead.status}"),
         title_justify="left", show_lines=True, expand=True,
     )  # fmt: skip
     table.add_column("#", justify="right", no_wrap=True)
@@ -84,7 +85,7 @@ def _render(console: Console, session: ReviewSession) -> None:
     def row(b: StoredBead | None, style: str) -> None:
         if b is not None:
             meta = f"{b.type} {b.confidence:.2f}" + ("" if b.status == "auto" else f" {b.status}")
-            table.add_row(str(b.bead_index), b.src or "(none)", b.tgt or "(none)", meta, style=style)
+            table.add_row(str(b.bead_index), visible(b.src) or "(none)", visible(b.tgt) or "(none)", meta, style=style)
 
     row(before, "dim")
     row(bead, "bold")
@@ -107,9 +108,9 @@ def _edit(session: ReviewSession) -> bool:
     try:
         session.edit(src=texts[0], tgt=texts[1])
     except UsageError:
-        typer.echo("nothing changed; answer again")
+        echo("nothing changed; answer again")
     except InputError as e:
-        typer.echo(f"error: {e}")
+        echo(f"error: {e}")
     return True
 
 
@@ -124,22 +125,22 @@ def _loop(console: Console, session: ReviewSession) -> None:
         line = _read_line(f"{i}/{n} {HELP_LINE}: ")
         action = "quit" if line is None else _key(line)
         if action is None and line is not None:
-            typer.echo(f"unknown answer {line.strip()!r}; {HELP_LINE}")
+            echo(f"unknown answer {line.strip()!r}; {HELP_LINE}")
         elif action == "quit":
             return
         elif action == "back":
             if not session.back():
-                typer.echo("this is the first bead")
+                echo("this is the first bead")
         elif action == "edit":
             if not _edit(session):
                 return
         elif action == "undo":
             k = session.current.bead_index
             if session.undo():
-                typer.echo(f"bead {k} is auto again (as aligned); answer it again or s to move on")
+                echo(f"bead {k} is auto again (as aligned); answer it again or s to move on")
                 shown = -1  # show it again: an edit may have been dropped
             else:
-                typer.echo(f"bead {k} is already auto; nothing to undo")
+                echo(f"bead {k} is already auto; nothing to undo")
         elif action is not None:
             getattr(session, action)()  # confirm / reject / skip
 
@@ -172,7 +173,7 @@ def review_cmd(
     with Corpus(corpus) as c:
         session = ReviewSession(c, doc_id, below=below, statuses=status)
         if not session.queue:
-            typer.echo(f"{doc_id}: nothing to review (no {'/'.join(session.statuses)} bead below {below:g})")
+            echo(f"{doc_id}: nothing to review (no {'/'.join(session.statuses)} bead below {below:g})")
             return
         console = Console(highlight=False, markup=False, emoji=False)
         interrupted = False
@@ -180,8 +181,8 @@ def review_cmd(
             _loop(console, session)
         except KeyboardInterrupt:
             interrupted = True
-            typer.echo()
+            echo()
         finally:
-            typer.echo(f"{doc_id}: {session.tally().format()}")
+            echo(f"{doc_id}: {session.tally().format()}")
     if interrupted:
         raise typer.Exit(130)

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from align.cli._common import cli_errors, examples
+from align.cli._common import cli_errors, echo, examples
 
 EXAMPLES = examples(
     "align serve speeches.db                      # opens the queue in your browser",
@@ -29,4 +29,4 @@ def serve_cmd(
     from align.review.web import serve
 
     serve(corpus, host=host, port=port, open_browser=not no_open, allow_remote=allow_remote,
-          announce=lambda line: typer.echo(line))  # fmt: skip
+          announce=lambda line: echo(line))  # fmt: skip

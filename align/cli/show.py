@@ -8,6 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from align.cli._common import cli_errors, examples
+from align.errors import visible
 from align.model import REVIEW_THRESHOLD
 
 
@@ -31,13 +32,13 @@ def show_cmd(
 
     from align.store import Corpus
 
-    with Corpus(corpus) as c:
+    with Corpus(corpus, readonly=True) as c:
         beads = c.beads(doc_id, below=below)
-    table = Table(show_lines=True, title=f"{doc_id}: {len(beads)} beads")
+    table = Table(show_lines=True, title=visible(f"{doc_id}: {len(beads)} beads"))
     for name, kw in (("#", {"justify": "right"}), ("source", {"ratio": 1}), ("target", {"ratio": 1}),
                      ("type", {}), ("conf", {"justify": "right"}), ("status", {})):  # fmt: skip
         table.add_column(name, overflow="fold", **kw)
     for b in beads:
         style = "yellow" if b.confidence < (below if below is not None else REVIEW_THRESHOLD) else None
-        table.add_row(str(b.bead_index), b.src, b.tgt, b.type, f"{b.confidence:.2f}", b.status, style=style)
+        table.add_row(str(b.bead_index), visible(b.src), visible(b.tgt), b.type, f"{b.confidence:.2f}", b.status, style=style)
     Console(highlight=False, markup=False).print(table)

@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from align.cli._common import cli_errors, examples
+from align.cli._common import cli_errors, echo, examples
 
 CorpusArg = Annotated[Path, typer.Argument(help="Corpus file.")]
 DocArg = Annotated[str, typer.Argument(help="Document id (see `align list`).")]
@@ -27,7 +27,7 @@ def _apply(corpus: Path, doc_id: str, indices: list[int], above: float | None, s
     line = f"{status} {changed} bead{'' if changed == 1 else 's'} of {doc_id}"
     if len(change.chosen) > changed:
         line += f" ({len(change.chosen) - changed} already {status})"
-    typer.echo(line)
+    echo(line)
 
 
 CONFIRM_EXAMPLES = examples(

@@ -79,6 +79,43 @@ def normalise_rows(x: np.ndarray) -> np.ndarray:
     return x
 
 
+MAX_ENCODED_CHARS = 4000
+"""The most characters of one text an encoder is given at once.
+
+A longer "sentence" (a paragraph without punctuation, a table or a list flattened into one
+line, a whole file on one line) is split for encoding into pieces of at most this many
+characters, cut at a clause mark or else at white space (`split_for_encoding`); each piece is
+encoded and their vectors, weighted by length, summed into the sentence's vector. Split, not
+truncated: use-m3 (the default) pools over every token with no window, so truncating would
+throw away evidence it uses today, and a sum of piece vectors is the same kind of evidence
+the aligner already scores multi-sentence spans with. What the cap bounds is memory: use-m3
+needs about 18 KB per token, so a 5 MB line took 17.5 GB; now one piece at a time, at most
+about 70 MB. No sentence of the development data or of a joined span the aligner encodes
+reaches the cap, so alignments there are unchanged (bench/memory_bound.py checks).
+"""
+_CLAUSE_MARKS = "。．！？!?;；:：、，,"
+
+
+def split_for_encoding(text: str, limit: int = MAX_ENCODED_CHARS) -> list[str]:
+    """`text` in consecutive pieces of at most `limit` characters that join back into it, each
+    cut after the last clause mark in the second half of its window, else after its last
+    white space, else at `limit` (a script written without spaces and without punctuation)."""
+    pieces: list[str] = []
+    start, n = 0, len(text)
+    while n - start > limit:
+        end = start + limit
+        floor = start + limit // 2
+        cut = max(text.rfind(m, floor, end) for m in _CLAUSE_MARKS) + 1
+        if cut <= floor:
+            cut = max(text.rfind(" ", floor, end), text.rfind("\n", floor, end), text.rfind("\u3000", floor, end)) + 1
+        if cut <= floor:
+            cut = end
+        pieces.append(text[start:cut])
+        start = cut
+    pieces.append(text[start:])
+    return pieces
+
+
 _threadpool_lock = threading.Lock()
 _controller: Any = None
 _loaded: dict[str, Any] = {}
@@ -143,13 +180,29 @@ class ModelEncoder(Encoder):
         self._model = model
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """Embed `texts`; a text longer than MAX_ENCODED_CHARS is encoded as its pieces (see
+        `split_for_encoding`), whose vectors, weighted by their length, make its vector."""
         items = check_texts(texts)
         if not items:
             return np.zeros((0, self.dim), dtype=np.float32)
         self.load()
-        out = np.empty((len(items), self.dim), dtype=np.float32)
+        cut = [split_for_encoding(t) if len(t) > MAX_ENCODED_CHARS else None for t in items]
+        flat = [p for t, c in zip(items, cut, strict=True) for p in (c if c is not None else (t,))]
+        out = np.empty((len(flat), self.dim), dtype=np.float32)
         with thread_limit(self.threads):
-            for i in range(0, len(items), self.batch_size):
-                batch = items[i : i + self.batch_size]
+            for i in range(0, len(flat), self.batch_size):
+                batch = flat[i : i + self.batch_size]
                 out[i : i + len(batch)] = self._encode_batch(self._model, batch)
-        return normalise_rows(out)
+        if len(flat) == len(items):
+            return normalise_rows(out)
+        whole = np.empty((len(items), self.dim), dtype=np.float32)
+        k = 0
+        for i, c in enumerate(cut):
+            if c is None:
+                whole[i] = out[k]
+                k += 1
+            else:
+                weights = np.fromiter(map(len, c), dtype=np.float32, count=len(c))
+                whole[i] = weights @ normalise_rows(out[k : k + len(c)])
+                k += len(c)
+        return normalise_rows(whole)

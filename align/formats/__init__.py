@@ -12,7 +12,7 @@ base, `align.formats.rows`, so there is no import cycle.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from types import ModuleType
 from typing import Literal
@@ -23,6 +23,8 @@ from align.formats.rows import (
     WriteOptions,
     WriteReport,
     filter_rows,
+    is_stdout,
+    output_target,
     rows_from_alignment,
 )
 
@@ -84,10 +86,31 @@ def check_format(fmt: str) -> ExportFormat:
 
 
 def choose_format(fmt: str | None, output: Path | None) -> ExportFormat:
-    """The format to write: `--format` if given, else from the output's extension, else jsonl."""
+    """The format to write: `--format` if given, else from the output's extension; jsonl to
+    stdout and to a stream without an extension (/dev/stdout, a FIFO, a pipe's /dev/fd/N)."""
     if fmt:
         return check_format(fmt)
-    return format_from_path(output) if output else "jsonl"
+    if is_stdout(output) or (not Path(output).suffix and output_target(output).kind != "file"):  # type: ignore[arg-type]
+        return "jsonl"
+    return format_from_path(output)  # type: ignore[arg-type]
+
+
+def check_output(
+    out: Path | None,
+    *,
+    fmt: ExportFormat,
+    protect: Sequence[Path | str] = (),
+    src_lang: str = "ja",
+    tgt_lang: str = "en",
+) -> None:
+    """Refuse now, before a slow alignment or query, an output that `write_rows` would
+    refuse: each file the format writes for `out` is checked by `output_target` (a folder, a
+    disk device, one of the `protect`ed inputs, a binary format to stdout...)."""
+    module = format_module(fmt)
+    options = WriteOptions(src_lang=src_lang, tgt_lang=tgt_lang, protect=tuple(protect))
+    targets = module.targets(out, options) if hasattr(module, "targets") else (out,)
+    for target in targets:
+        output_target(target, binary=getattr(module, "BINARY", False), protect=options.protect)
 
 
 def default_include_unaligned(fmt: str) -> bool:
@@ -113,14 +136,16 @@ def write_rows(
     signature: str | None = None,
     timed: bool = False,
     metadata: Mapping[str, str] | None = None,
+    protect: Sequence[Path | str] = (),
 ) -> WriteReport:
-    """Write rows to `out` (None = stdout) in `fmt`, streaming and atomically.
+    """Write rows to `out` (None or `-` = stdout) in `fmt`, streaming and atomically.
 
     include_unaligned=None takes the format's default (see default_include_unaligned).
     `excel` adds a UTF-8 BOM to CSV/TSV. `src_lang`/`tgt_lang` are the TMX language codes.
     `signature` (the aligner's settings) goes into the TMX header when given. `timed` adds
     start/end columns to the tabular formats (rows from subtitles). `metadata` goes into a
-    Parquet file's footer (key-value metadata; other formats ignore it).
+    Parquet file's footer (key-value metadata; other formats ignore it). An output that is one
+    of the `protect`ed files (the inputs) is refused (OutputError), as is a folder or a disk.
     """
     module = format_module(fmt)
     if include_unaligned is None:
@@ -133,7 +158,7 @@ def write_rows(
     )
     options = WriteOptions(
         src_lang=src_lang, tgt_lang=tgt_lang, excel=excel, signature=signature, timed=timed,
-        metadata=tuple((metadata or {}).items()),
+        metadata=tuple((metadata or {}).items()), protect=tuple(protect),
     )  # fmt: skip
     n, extra = module.write(kept, out, options)
     return WriteReport(fmt=fmt, out=out, rows=n, **counts, **extra)
@@ -154,6 +179,7 @@ __all__ = [
     "WriteOptions",
     "WriteReport",
     "check_format",
+    "check_output",
     "choose_format",
     "default_include_unaligned",
     "format_from_path",

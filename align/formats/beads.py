@@ -60,7 +60,7 @@ def write(rows: Iterable[ExportRow], out: Path | None, options: WriteOptions) ->
     """Write one document's rows as a beads file; a second document is a UsageError."""
     n = 0
     doc: str | None = None
-    with atomic_output(out, binary=False, newline="\n") as f:
+    with atomic_output(out, binary=False, newline="\n", protect=options.protect) as f:
         for row in rows:
             if doc is not None and row.doc_id != doc:
                 raise UsageError(

@@ -80,7 +80,7 @@ def row_from_cells(cells: Mapping[str, str]) -> ExportRow:
 @contextlib.contextmanager
 def sheet(out: Path | None, options: WriteOptions, *, newline: str) -> Iterator[tuple[IO[str], dict[str, int]]]:
     """The output of a CSV/TSV writer (atomic; a BOM first with options.excel) and its counts."""
-    with atomic_output(out, binary=False, newline=newline) as f:
+    with atomic_output(out, binary=False, newline=newline, protect=options.protect) as f:
         if options.excel:
             f.write("\ufeff")
         yield f, {"neutralised_cells": 0}

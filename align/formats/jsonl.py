@@ -20,7 +20,7 @@ def write(rows: Iterable[ExportRow], out: Path | None, options: WriteOptions) ->
     """Write rows as JSONL; returns (rows written, no extra counts)."""
     names = columns(options)
     n = 0
-    with atomic_output(out, binary=False, newline="\n") as f:
+    with atomic_output(out, binary=False, newline="\n", protect=options.protect) as f:
         for row in rows:
             f.write(json_line(row, names))
             n += 1

@@ -12,6 +12,9 @@ from align.formats.rows import FIELD_TYPES, IDS, TIME, ExportRow, WriteOptions, 
 PARQUET_BATCH = 50_000
 
 
+BINARY = True
+"""A binary format: never written to stdout."""
+
 def _schema(names: tuple[str, ...]):  # noqa: ANN202
     import pyarrow as pa
 
@@ -49,5 +52,5 @@ def _write(rows: Iterable[ExportRow], f: IO[bytes], names: tuple[str, ...], meta
 
 def write(rows: Iterable[ExportRow], out: Path | None, options: WriteOptions) -> WriteResult:
     """Write rows as Parquet (never to stdout: it is binary); returns (rows written, {})."""
-    with atomic_output(out, binary=True) as f:
+    with atomic_output(out, binary=BINARY, protect=options.protect) as f:
         return _write(rows, f, columns(options), options.metadata), {}

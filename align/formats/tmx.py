@@ -68,7 +68,7 @@ def write(rows: Iterable[ExportRow], out: Path | None, options: WriteOptions) ->
     src_open = f'<tuv xml:lang="{a(src_lang)}"><seg>'
     tgt_open = f'<tuv xml:lang="{a(tgt_lang)}"><seg>'
     n = 0
-    with atomic_output(out, binary=False, newline="\n") as f:
+    with atomic_output(out, binary=False, newline="\n", protect=options.protect) as f:
         f.write('<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE tmx SYSTEM "tmx14.dtd">\n')
         f.write('<tmx version="1.4">\n' + header + "<body>\n")
         for row in rows:

@@ -46,7 +46,7 @@ def write(rows: Iterable[ExportRow], out: Path | None, options: WriteOptions) ->
     )
     n = 0
     doc: str | None = None
-    with atomic_output(out, binary=False, newline="\n") as f:
+    with atomic_output(out, binary=False, newline="\n", protect=options.protect) as f:
         f.write(f'<?xml version="1.0" encoding="UTF-8"?>\n<xliff version="1.2" xmlns="{NAMESPACE}">\n')
         for row in rows:
             if row.doc_id != doc:

@@ -27,6 +27,9 @@ from align.formats.rows import (
 )
 from align.model import REVIEW_THRESHOLD
 
+BINARY = True
+"""A binary format: never written to stdout."""
+
 CELL_LIMIT = 32_767
 _WIDTHS = {"src": 60, "tgt": 60, "doc_id": 16, "src_ids": 10, "tgt_ids": 10, "status": 11}
 
@@ -37,7 +40,7 @@ def write(rows: Iterable[ExportRow], out: Path | None, options: WriteOptions) ->
 
     names = columns(options)
     n = 0
-    with atomic_output(out, binary=True) as f:
+    with atomic_output(out, binary=BINARY, protect=options.protect) as f:
         book = xlsxwriter.Workbook(
             f, {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
         )

@@ -8,10 +8,11 @@ fix it rather than guessed (a wrong guess would put mojibake into a corpus witho
 from __future__ import annotations
 
 import codecs
+import os
 import re
 from pathlib import Path
 
-from align.errors import InputError
+from align.errors import InputError, visible
 
 _BOMS: tuple[tuple[bytes, str], ...] = (
     (codecs.BOM_UTF32_LE, "utf-32"),
@@ -62,18 +63,38 @@ _SAMPLE = 1 << 16
 
 
 def describe_path(path: str | Path) -> str:
-    """The path as one printable line, for messages (a newline in a file name must not split it)."""
-    return str(path).replace("\n", "\\n").replace("\r", "\\r")
+    """The path as one printable line, for messages (see `align.errors.visible`: a newline or
+    an escape sequence in a file name must not split the line or reach the terminal)."""
+    return visible(str(path))
 
 
-def read_bytes(path: str | Path) -> bytes:
-    """The bytes of a file, or InputError with a one-line reason (missing, directory, permission)."""
+MAX_INPUT_BYTES = 16 * 1024 * 1024
+"""The largest file align reads: 16 MiB, about 120,000 sentences of Kyoto Wikipedia English
+(a long book is 1-4 MB). Bigger is refused before it is read, with the advice to split it:
+reading, segmenting and aligning a pair within the limits (pipeline.MAX_SENTENCES too) stays
+within 4 GiB (bench/memory_bound.py), where a 200 MB pair ran past 11.6 GB."""
+
+
+def read_bytes(path: str | Path, *, limit: int | None = None) -> bytes:
+    """The bytes of a file, or InputError with a one-line reason (missing, directory,
+    permission, bigger than `limit`, default MAX_INPUT_BYTES: refused before it is read, or
+    as soon as a pipe has given more). The file is read once: a pipe or a FIFO works."""
+    limit = MAX_INPUT_BYTES if limit is None else limit
     p = Path(path)
     name = describe_path(path)
     try:
         if p.is_dir():
             raise InputError(f"{name}: is a directory, not a file; give a .txt, .md or .html file")
-        return p.read_bytes()
+        with open(p, "rb") as f:
+            size = os.fstat(f.fileno()).st_size if p.is_file() else 0
+            data = f.read(limit + 1) if size <= limit else b""
+        if size > limit or len(data) > limit:
+            raise InputError(
+                f"{name}: {'more than ' if size <= limit else ''}{_mib(max(size, len(data)))}, over align's limit of "
+                f"{_mib(limit)} a file (memory); split it into parts (by chapter or section) and "
+                "align each part with the same part of the translation"
+            )
+        return data
     except FileNotFoundError:
         raise InputError(f"{name}: no such file; check the path") from None
     except IsADirectoryError:
@@ -83,6 +104,10 @@ def read_bytes(path: str | Path) -> bytes:
     except OSError as e:
         reason = (e.strerror or type(e).__name__).replace("\n", " ")
         raise InputError(f"{name}: cannot read the file: {reason}") from None
+
+
+def _mib(n: int) -> str:
+    return f"{n / 2**20:.{0 if n >= 10 * 2**20 else 1}f} MiB"
 
 
 def decode_bytes(data: bytes, *, name: str, declared: str | None = None) -> str:

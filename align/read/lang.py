@@ -14,6 +14,8 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Literal
 
+from align.errors import UsageError
+
 # written without spaces between words: sentences of one bead join with "" (reader.separator
 # also joins a wrapped line without a space in them)
 NO_SPACE_LANGS = frozenset({"ja", "zh", "th", "lo", "km", "my"})
@@ -22,6 +24,24 @@ CJK_PUNCT_LANGS = frozenset({"ja", "zh"})
 # written in kana/kanji/hanzi/hangul: a source in one of these and a target not (or the other
 # way round) should read as different scripts (the aligner's "languages look swapped" check)
 CJK_SCRIPT_LANGS = frozenset({"ja", "zh", "ko"})
+
+
+_LANG_CODE = re.compile(r"[a-z]{2,3}(?:-[a-z0-9]{1,8})*", re.IGNORECASE)
+
+
+def check_language_code(code: str, *, what: str = "language") -> str:
+    """`code` if it is a BCP 47-like language code (ja, en-US, zh-Hant-TW, es-419), else a
+    UsageError naming `what` (the option it came from)."""
+    if not _LANG_CODE.fullmatch(code):
+        raise UsageError(f"{what} {code!r} is not a language code; use e.g. ja, en or ja-JP")
+    return code
+
+
+def normalise_language(lang: str | None) -> str | None:
+    """A language code as documents carry it ('ja_JP ' -> 'ja-jp'); UsageError if it is not one."""
+    if lang is None:
+        return None
+    return check_language_code(lang.strip().lower().replace("_", "-"))
 
 
 def base_language(lang: str) -> str:
@@ -122,12 +142,42 @@ def detect_language(text: str) -> str:
     return _latin_language(sample)
 
 
-def _latin_language(text: str) -> str:
-    """The Latin-script language whose frequent words dominate, or 'en' when none clearly does."""
+_DETECTABLE = frozenset(_STOPWORDS) | {"ja", "zh", "ko"} | frozenset(_OTHER_SCRIPT_LANG.values())
+
+
+def reads_as_other(text: str, lang: str) -> str | None:
+    """The language `text` clearly reads as when that is not `lang`, else None.
+
+    Only what detect_language can tell: a language it cannot detect is never contradicted,
+    and as it answers 'en' for any Latin-script text it cannot place, a text that reads as
+    'en' contradicts another Latin-script language only when its English words clearly
+    dominate (at least 5 of the frequent ones, three times that language's).
+    """
+    want = base_language(lang)
+    if want not in _DETECTABLE or not text.strip():
+        return None
+    got = detect_language(text)
+    if got == want:
+        return None
+    if got == "en" and want in _STOPWORDS:
+        distinct, scores = _stopword_scores(text)
+        if distinct["en"] < 5 or scores["en"] <= 3 * scores[want]:
+            return None
+    return got
+
+
+def _stopword_scores(text: str) -> tuple[dict[str, int], dict[str, int]]:
+    """Per language: how many of its frequent words occur in the text, and how often in all."""
     words = Counter(w.lower() for w in _WORD.findall(text[:50_000]))
     scores = {lang: sum(words[w] for w in stop) for lang, stop in _STOPWORDS.items()}
+    distinct = {lang: sum(1 for w in stop if words[w]) for lang, stop in _STOPWORDS.items()}
+    return distinct, scores
+
+
+def _latin_language(text: str) -> str:
+    """The Latin-script language whose frequent words dominate, or 'en' when none clearly does."""
+    distinct, scores = _stopword_scores(text)
     best = max(scores, key=lambda lang: scores[lang])
-    distinct = sum(1 for w in _STOPWORDS[best] if words[w])
-    if best != "en" and distinct >= 3 and scores[best] > 1.5 * scores["en"]:
+    if best != "en" and distinct[best] >= 3 and scores[best] > 1.5 * scores["en"]:
         return best
     return "en"

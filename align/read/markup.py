@@ -26,6 +26,7 @@ from typing import Literal
 import lxml.html
 from lxml import etree
 
+from align.errors import InputError
 from align.model import BlockKind
 
 Break = Literal["hard", "weak", "line"]
@@ -458,14 +459,26 @@ def _tag(el: etree._Element) -> str:
     return el.tag.lower() if isinstance(el.tag, str) else ""
 
 
+MAX_HTML_DEPTH = 2048
+"""How deep HTML elements may nest (libxml2's limit with huge_tree; 256 without it)."""
+
+
 def parse_html(text: str) -> list[RawBlock]:
     """HTML: visible text of <main> (or <body>), block elements as boundaries; first h1 or <title>
     as the title. Robust to broken HTML (lxml's parser repairs it)."""
     text = _XML_DECL.sub("", text, count=1).replace("\f", "\n")  # lxml refuses form feeds
+    # libxml2 stops at 256 levels of nesting and drops the rest of the page without an error;
+    # huge_tree raises that to MAX_HTML_DEPTH, and a page nested deeper still is refused.
+    parser = lxml.html.HTMLParser(huge_tree=True)
     try:
-        root = lxml.html.document_fromstring(text)
+        root = lxml.html.document_fromstring(text, parser=parser)
     except etree.ParserError:  # nothing but comments or white space: no visible text
         return []
+    if any(e.type == etree.ErrorTypes.ERR_RESOURCE_LIMIT for e in parser.error_log):
+        raise InputError(
+            f"the HTML is nested more than {MAX_HTML_DEPTH} elements deep, where the HTML parser stops "
+            "(the rest of the page would be lost); flatten the markup or save the page as text"
+        )
     title_el = root.find(".//title")
     page_title = " ".join(title_el.text_content().split()) if title_el is not None else ""
     for el in list(root.iter(etree.Comment, etree.ProcessingInstruction)):

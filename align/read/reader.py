@@ -14,14 +14,16 @@ PDF, DOCX and subtitle files (.srt, .vtt) are read by their own modules (`align.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Literal
 
-from align.read.decode import decode_bytes, describe_path, read_bytes
+from align.read.decode import MAX_INPUT_BYTES, decode_bytes, describe_path, read_bytes
 from align.errors import InputError, UsageError
-from align.read.lang import detect_language
+from align.read.lang import detect_language, normalise_language
 from align.read.markup import RawBlock, parse_html, parse_markdown, parse_txt
 from align.model import Block, BlockKind, Document
 from align.read.text import NO_SPACE_CHAR, clean_text, collapse, separator
@@ -29,6 +31,11 @@ from align.read.text import NO_SPACE_CHAR, clean_text, collapse, separator
 Format = Literal["txt", "md", "html", "pdf", "docx", "srt", "vtt"]
 FORMATS: tuple[str, ...] = ("txt", "md", "html", "pdf", "docx", "srt", "vtt")
 _TEXT_FORMATS = frozenset({"txt", "md", "html"})
+_CONTAINERS = frozenset({"pdf", "docx"})
+MAX_CONTAINER_BYTES = 256 * 1024 * 1024
+"""The largest PDF or DOCX file align reads: their images may weigh far more than their text,
+so the limit of MAX_INPUT_BYTES applies to the text they hold (in characters), and the file
+itself may be this big."""
 _EXTENSIONS: dict[str, Format] = {
     ".txt": "txt",
     ".text": "txt",
@@ -53,7 +60,6 @@ _PARSERS: dict[str, Callable[[str], list[RawBlock]]] = {
 }
 _HTML_START = re.compile(rb"\A(?:\xef\xbb\xbf)?\s*(?:<\?xml[^>]*>\s*)?<(?:!doctype\s+html|html)\b", re.I)
 _META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?([A-Za-z0-9_.:-]+)", re.I)
-_LANG_CODE = re.compile(r"^[a-z]{2,3}(?:-[a-z0-9]{2,8})*$")
 
 
 def format_of(path: str | Path, data: bytes = b"") -> Format:
@@ -78,9 +84,23 @@ def read_document(
     `footnotes` reads a DOCX file's footnotes too (after the body). Raises InputError (one
     line, naming the file) for missing, unreadable, empty, binary or undecodable files, and
     for PDFs without a text layer or with a password, corrupt DOCX and broken subtitle timings.
+    The file is read once (a pipe or FIFO works); the Document carries the sha256 of its bytes.
     """
-    data = read_bytes(path)
-    fmt = fmt or format_of(path, data)
+    fmt = fmt or _EXTENSIONS.get(Path(path).suffix.lower())
+    container = fmt in _CONTAINERS  # PDF and DOCX hold images too: their text is what is limited
+    data = read_bytes(path, limit=MAX_CONTAINER_BYTES if container else None)
+    doc = _read(data, path, lang=lang, fmt=fmt or format_of(path, data), footnotes=footnotes)
+    if container and len(doc.text) > MAX_INPUT_BYTES:
+        raise InputError(
+            f"{describe_path(path)}: {len(doc.text):,} characters of text, over align's limit of "
+            f"{MAX_INPUT_BYTES:,} a file (memory); split it into parts (by chapter or section) and align "
+            "each part with the same part of the translation"
+        )
+    return replace(doc, sha256=hashlib.sha256(data).hexdigest())
+
+
+def _read(data: bytes, path: str | Path, *, lang: str | None, fmt: Format, footnotes: bool) -> Document:
+    """The Document in a file's bytes, by its format."""
     name = describe_path(path)
     if fmt == "pdf":
         from align.read.pdf import pdf_blocks
@@ -113,7 +133,10 @@ def parse_document(
     text = clean_text(text)
     if not text.strip():
         raise InputError(f"{name}: the file is empty; give a file with text in it")
-    raw = _PARSERS[fmt](text)
+    try:
+        raw = _PARSERS[fmt](text)
+    except InputError as e:  # the parser's reason, said of this file
+        raise InputError(f"{name}: {e}") from None
     if not raw:
         raise InputError(f"{name}: has no visible text, only markup; check the file and its format")
     return document_from_blocks(raw, lang=lang, source=source)
@@ -121,11 +144,7 @@ def parse_document(
 
 def _checked_lang(lang: str | None) -> str | None:
     """A language code normalised ('ja_JP' -> 'ja-jp'); UsageError if it is not one."""
-    if lang is not None:
-        lang = lang.strip().lower().replace("_", "-")
-        if not _LANG_CODE.match(lang):
-            raise UsageError(f"language {lang!r} is not a language code; use e.g. ja or en")
-    return lang
+    return normalise_language(lang)
 
 
 def document_from_blocks(raw: list[RawBlock], *, lang: str | None, source: str | None) -> Document:

@@ -108,7 +108,9 @@ def file_sha256(path: Path) -> str:
 
 
 def check_doc_id(doc_id: str) -> None:
-    """UsageError if a document id cannot be stored (not valid Unicode)."""
+    """UsageError if a document id cannot be stored (empty, or not valid Unicode)."""
+    if not doc_id.strip():
+        raise UsageError("the document id is empty; give a name (--doc-id NAME) or leave the option out")
     if _lone_surrogate(doc_id) is not None:
         raise UsageError(
             f"document id {doc_id!r} is not valid Unicode (a name with bytes that did not decode); "
@@ -149,7 +151,8 @@ def _owner_hint(doc_id: str) -> str:
 
 def default_doc_id(src: Path, src_lang: str = "ja") -> str:
     """A document id from the source file name: `speech.ja.txt` → `speech`; a file named
-    only by its language (`ja.sent`) takes its folder's name."""
+    only by its language (`ja.sent`) takes its folder's name. Bytes of a name that is not
+    UTF-8 become \\xNN, so the id is always valid Unicode (exports write UTF-8)."""
     name = Path(src).name
     for suffix in (".txt", ".sent", ".md", ".html", ".htm", ".xml"):
         if name.lower().endswith(suffix):
@@ -160,16 +163,19 @@ def default_doc_id(src: Path, src_lang: str = "ja") -> str:
             name = name[: -len(src_lang) - 1]
     if not name or name.lower() == src_lang.lower():
         name = Path(src).resolve().parent.name or "doc"
-    return name
+    return _path_text(name) or "doc"  # a name that is not UTF-8: its bytes as \xNN
 
 
 class Corpus:
     """A corpus file. Use as a context manager: `with Corpus(path) as c: ...`.
 
     create=False refuses a missing file (so a typo does not silently make an empty corpus).
+    readonly=True opens it only to read (`list`, `show`, `export`): nothing is written, so a
+    corpus on read-only storage can be read; a file of an older schema is brought up to date
+    first where it can be written, and refused with a clear message where it cannot.
     """
 
-    def __init__(self, path: Path, *, create: bool = False) -> None:
+    def __init__(self, path: Path, *, create: bool = False, readonly: bool = False) -> None:
         self.path = Path(path)
         if self.path.is_dir():
             raise CorpusError(f"{self.path}: is a folder; give the corpus file, e.g. corpus.db")
@@ -181,6 +187,20 @@ class Corpus:
                 )
             if not self.path.parent.is_dir():
                 raise CorpusError(f"{self.path}: the folder {self.path.parent} does not exist")
+        self.readonly = readonly
+        if readonly and self.path.exists():
+            self._con = schema.connect_readonly(self.path)
+            try:
+                current = schema.check_version(self._con, self.path) == schema.SCHEMA_VERSION
+            except BaseException:
+                self._con.close()
+                raise
+            if current:
+                return
+            self._con.close()
+            self._upgrade()
+            self._con = schema.connect_readonly(self.path)
+            return
         self._con = schema.connect(self.path)
         try:
             schema.migrate(self._con, self.path)
@@ -190,6 +210,24 @@ class Corpus:
         except BaseException:
             self._con.close()
             raise
+
+    def _reader(self) -> sqlite3.Connection:
+        """Another connection to the file, for a long read (an export's snapshot)."""
+        return schema.connect_readonly(self.path) if self.readonly else schema.connect(self.path)
+
+    def _upgrade(self) -> None:
+        """Bring an older corpus up to this align's schema for a read-only command: the
+        migrations need to write, so a file that cannot be written is refused, saying why."""
+        try:
+            Corpus(self.path).close()
+        except CorpusError as e:
+            if "cannot open the corpus for writing" not in str(e):
+                raise
+            raise CorpusError(
+                f"{self.path}: the corpus was written by an older align and must be upgraded to schema "
+                f"version {schema.SCHEMA_VERSION}, which needs write access; copy it to writable storage "
+                "and open it there once (e.g. `align list COPY`)"
+            ) from None
 
     # -- lifecycle ---------------------------------------------------------------------------
 
@@ -291,7 +329,8 @@ class Corpus:
         An id that already holds other files is refused (CorpusError) unless `replace`: a
         second folder's x/ja.txt must not silently overwrite the first one's reviewed x.
 
-        Same files (sha256) and same signature as stored: nothing happens ("unchanged").
+        Same files (the sha256 of the bytes the documents were read from, else of the file at
+        the path, else of the text) and same signature as stored: nothing happens ("unchanged").
         A new document: "added". A changed one: "realigned", keeping every confirmed or
         edited bead whose sentences are still there (see align.store.merge).
         """
@@ -311,8 +350,8 @@ class Corpus:
         ):
             where = _path_text(path or a_doc.source) or repr(doc_id)
             _require_unicode(texts, f"{where}: {side} sentence {{k}}", fix)
-        sha_src = _sha256(src_path, alignment.src.text)
-        sha_tgt = _sha256(tgt_path, alignment.tgt.text)
+        sha_src = alignment.src.sha256 or _sha256(src_path, alignment.src.text)
+        sha_tgt = alignment.tgt.sha256 or _sha256(tgt_path, alignment.tgt.text)
         sig = alignment.signature
         sig_text = str(sig) if sig else None
         auto = [(tuple(b.src), tuple(b.tgt), float(b.confidence)) for b in alignment.beads]
@@ -599,7 +638,7 @@ class Corpus:
     def _iter_beads(  # noqa: ANN001
         self, targets, statuses, min_confidence, include_unaligned, *, below: float | None = None
     ) -> Iterator[StoredBead]:
-        con = schema.connect(self.path)
+        con = self._reader()
         try:
             con.execute("BEGIN")
             docs = targets or con.execute("SELECT id, doc_id FROM documents ORDER BY id").fetchall()

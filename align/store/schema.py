@@ -19,6 +19,7 @@ Version 6: the seconds an alignment took (read, segment, encode, align) per docu
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from pathlib import Path
 
@@ -130,7 +131,35 @@ def connect(path: Path) -> sqlite3.Connection:
     return con
 
 
-def translate_error(e: sqlite3.Error, path: Path) -> CorpusError:
+def connect_readonly(path: Path) -> sqlite3.Connection:
+    """Open the SQLite file only to read it: no journal-mode switch, no migration, no write,
+    so the commands that only read (list, show, export) work on read-only storage.
+
+    Where the file can be written it is opened as usual but with query_only on, so that the
+    last reader to close still cleans up the WAL's -wal and -shm files; on read-only storage
+    it is opened read-only, and immutable when the WAL's -shm file cannot be created there
+    (nobody can be writing a file on storage that cannot be written).
+    """
+    from urllib.parse import quote
+
+    uri = "file:" + quote(os.fsencode(Path(path).absolute()))
+    for params in ("mode=rw", "mode=ro", "mode=ro&immutable=1"):
+        con = sqlite3.connect(f"{uri}?{params}", uri=True, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
+                              check_same_thread=False)  # fmt: skip
+        try:
+            con.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            con.execute("PRAGMA query_only = ON")
+            schema_version(con)  # the first read: where a missing -shm shows
+            return con
+        except sqlite3.DatabaseError as e:
+            con.close()
+            readonly_wal = "readonly" in str(e) or "unable to open" in str(e)
+            if not readonly_wal or "immutable" in params:
+                raise translate_error(e, path, reading=True) from None
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def translate_error(e: sqlite3.Error, path: Path, *, reading: bool = False) -> CorpusError:
     """A user-facing CorpusError for an SQLite error."""
     msg = str(e)
     if "locked" in msg or "busy" in msg:
@@ -138,7 +167,7 @@ def translate_error(e: sqlite3.Error, path: Path) -> CorpusError:
     if "not a database" in msg or "malformed" in msg:
         return CorpusError(f"{path}: not an align corpus (not an SQLite database, or damaged)")
     if "readonly" in msg or "unable to open" in msg:
-        return CorpusError(f"{path}: cannot open the corpus for writing ({msg})")
+        return CorpusError(f"{path}: cannot open the corpus for {'reading' if reading else 'writing'} ({msg})")
     return CorpusError(f"{path}: corpus error: {msg}")
 
 
@@ -153,12 +182,9 @@ def schema_version(con: sqlite3.Connection) -> int:
     return int(row[0]) if row else 0
 
 
-def migrate(con: sqlite3.Connection, path: Path, *, target: int = SCHEMA_VERSION) -> int:
-    """Bring the file up to `target`, one migration per transaction; returns the version.
-
-    A file from a newer align is refused rather than guessed at; a file that is some
-    other SQLite database (tables but no align meta) is refused too.
-    """
+def check_version(con: sqlite3.Connection, path: Path) -> int:
+    """The file's schema version, refusing one from a newer align and an SQLite file that is
+    not a corpus (CorpusError); an older version is returned, for `migrate` to bring up."""
     version = schema_version(con)
     if version > SCHEMA_VERSION:
         raise CorpusError(
@@ -169,6 +195,16 @@ def migrate(con: sqlite3.Connection, path: Path, *, target: int = SCHEMA_VERSION
         n_tables = con.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table'").fetchone()[0]
         if n_tables:
             raise CorpusError(f"{path}: an SQLite database, but not an align corpus")
+    return version
+
+
+def migrate(con: sqlite3.Connection, path: Path, *, target: int = SCHEMA_VERSION) -> int:
+    """Bring the file up to `target`, one migration per transaction; returns the version.
+
+    A file from a newer align is refused rather than guessed at; a file that is some
+    other SQLite database (tables but no align meta) is refused too.
+    """
+    version = check_version(con, path)
     while version < target:
         con.execute("BEGIN IMMEDIATE")
         try:

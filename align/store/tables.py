@@ -9,6 +9,7 @@ from __future__ import annotations
 import textwrap
 from typing import TYPE_CHECKING
 
+from align.errors import visible
 from align.model import REVIEW_THRESHOLD
 
 if TYPE_CHECKING:
@@ -71,7 +72,11 @@ def _records(df: pl.DataFrame, width: int) -> str:
 
 def render_documents(df: pl.DataFrame, *, width: int) -> str:
     """The documents table as text at most `width` characters wide: the grid (doc ids cut to
-    40, then 16 characters) while it fits, else one wrapped block per document."""
+    40, then 16 characters) while it fits, else one wrapped block per document. Doc ids are
+    shown through `align.errors.visible` (an escape sequence in one never reaches the terminal)."""
+    import polars as pl
+
+    df = df.with_columns(pl.col("doc_id").map_elements(visible, return_dtype=pl.Utf8))
     for id_length in ID_LENGTHS:
         text = _grid(df, id_length)
         if max(map(len, text.splitlines())) <= width:
