@@ -93,22 +93,29 @@ def test_escape_sequences_in_the_corpus_are_shown_not_run(tmp_path: Path) -> Non
     ja.write_text("\n".join(ESC_LINES_JA) + "\n", encoding="utf-8")
     en.write_text("\n".join(ESC_LINES_EN) + "\n", encoding="utf-8")
     corpus = tmp_path / "c.db"
+    manifest = tmp_path / "pairs.jsonl"  # a pair whose source is missing fails, named by its id
+    manifest.write_text(json.dumps({"src": "missing.sent", "tgt": "en.sent", "doc_id": ESC_DOC}) + "\n", encoding="utf-8")
     results = [run("add", ja, en, "--corpus", corpus, "--presegmented", "--doc-id", ESC_DOC, "--force")]
     results += [
         run("list", corpus),
         run("show", corpus, ESC_DOC),
         run("review", corpus, ESC_DOC, "--below", "1", input="s\nq\n"),
         run("confirm", corpus, ESC_DOC, "0"),
+        run("stats", corpus),
+        run("batch", manifest, "--corpus", tmp_path / "b.db", "--presegmented", "-q"),
         run("show", corpus, "\x1b[1mnot there"),
     ]
-    for r in results[:-1]:
+    for r in results[:-2]:
         assert r.exit_code == 0, r.output
+    assert results[-2].exit_code == 1  # the batch's one pair failed
     shown = "".join(r.stdout + r.stderr for r in results)
     assert "\x1b" not in shown and "\x07" not in shown
     assert "␛[2J␛[31mevil" in results[0].stdout  # added ␛[2J␛[31mevil␛]0;pwned␇: 3 beads
     assert "␛[2J␛[31mevil␛]0;pwned␇" in results[1].stdout  # list
     for shown_bead in (results[2], results[3]):  # show, review
         assert "␛[2J画面を消す文。␛[0m" in shown_bead.stdout and "␛[2Jthe screen.␛[0m" in shown_bead.stdout
+    assert "␛[2J␛[31mevil" in results[5].stdout  # stats
+    assert "failed: ␛[2J␛[31mevil" in results[6].stderr  # batch's failure line
     one_line_error(results[-1], "not there")
 
 

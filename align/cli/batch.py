@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from align.batch.discovery import LAYOUTS
-from align.cli._common import cli_errors, examples
+from align.cli._common import cli_errors, echo, examples
 from align.cli._options import Footnotes, Force, Model, NoCache, Presegmented, Quiet, Replace, SrcLang, TgtLang, Threads
 
 EXAMPLES = examples(
@@ -76,11 +76,11 @@ def batch_cmd(
             progress=progress,
         )  # fmt: skip
     for failure in report.failures[:MAX_LISTED]:
-        typer.echo(f"failed: {failure.doc_id or failure.src}: {failure.reason}", err=True)
+        echo(f"failed: {failure.doc_id or failure.src}: {failure.reason}", err=True)
     if len(report.failures) > MAX_LISTED:
-        typer.echo(f"… and {len(report.failures) - MAX_LISTED} more in {report.failures_file}", err=True)
+        echo(f"… and {len(report.failures) - MAX_LISTED} more in {report.failures_file}", err=True)
     if not quiet or report.failures:
-        typer.echo(summary_line(report), err=True)
+        echo(summary_line(report), err=True)
     if report.failures:
         raise typer.Exit(1)
 

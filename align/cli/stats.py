@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from align.cli._common import cli_errors, examples, fail
+from align.cli._common import cli_errors, echo, examples, fail
 from align.model import REVIEW_THRESHOLD
 
 EXAMPLES = examples(
@@ -50,7 +50,7 @@ def stats_cmd(
     elif fmt == "csv":
         typer.echo(stats_long(stats).write_csv(), nl=False)
     else:
-        typer.echo(render(stats, corpus, threshold))
+        echo(render(stats, corpus, threshold))
 
 
 def render(stats, corpus: Path, threshold: float) -> str:  # noqa: ANN001 - CorpusStats, kept lazy
