@@ -42,6 +42,7 @@ from reference import bertalign, vecalign  # noqa: E402
 RESULTS = Path(__file__).resolve().parent / "results"
 SYSTEMS = ("align", "bertalign", "vecalign")
 EN_EN = "en-en"
+EN_EN_ALL = "en-en-all"
 
 
 # ---------------------------------------------------------------- the English-English set
@@ -71,7 +72,7 @@ def _split_identical(cc: list[int], hh: list[int], clean: list[str], hard: list[
     return out if k == len(cc) else []
 
 
-def en_en_pairs() -> tuple[list[Pair], dict[str, int]]:
+def en_en_pairs(every: bool = False) -> tuple[list[Pair], dict[str, int]]:
     """English clean -> English hard pairs with an exact gold, and counts of how it was built.
 
     For each wmtnews / Kyoto document whose ja.sent is the same in the clean and hard variants,
@@ -82,7 +83,12 @@ def en_en_pairs() -> tuple[list[Pair], dict[str, int]]:
     several English sentences, kept as they were) is split into its finest parts by text: each
     hard line is the clean sentences it holds, as their letters and digits show. Every bead is
     checked that way, so the gold is exact: the hard English is the clean English with lines
-    dropped and adjacent lines joined."""
+    dropped and adjacent lines joined.
+
+    every=True (the en-en-all set): every document whose English the hard variant changed,
+    with the gold read from the text alone (_tile_by_text: each hard line is a run of clean
+    sentences, the rest dropped); on the documents the Japanese composition covers, the two
+    golds must be the same."""
     pairs: list[Pair] = []
     stats: dict[str, int] = defaultdict(int)
     for kind in ("wmtnews", "kyoto"):
@@ -90,7 +96,22 @@ def en_en_pairs() -> tuple[list[Pair], dict[str, int]]:
         hard = {p.name.split("/")[-1]: p for p in load_kyoto(f"{kind}-dev-hard")}
         for doc, c in sorted(clean.items()):
             h = hard.get(doc)
-            if h is None or h.src != c.src:
+            if h is None:
+                continue
+            by_text = _tile_by_text(c.tgt, h.tgt)
+            if every:
+                if c.tgt == h.tgt:
+                    stats["documents left out (English unchanged)"] += 1
+                    continue
+                if by_text is None:
+                    raise RuntimeError(f"en-en gold: {doc}: the hard English is not the clean one dropped and joined")
+                if h.src != c.src:
+                    for s, t in by_text:
+                        stats[f"{len(s)}-{len(t)}"] += 1
+                    stats[f"documents ({kind})"] += 1
+                    pairs.append(Pair(f"{EN_EN}-all/{kind}/{doc}", c.tgt, h.tgt, by_text, "en", "en"))
+                    continue
+            elif h.src != c.src:
                 stats["documents left out (Japanese changed)"] += 1
                 continue
             parent: dict[tuple[str, int], tuple[str, int]] = {}
@@ -127,11 +148,43 @@ def en_en_pairs() -> tuple[list[Pair], dict[str, int]]:
                     sorted(j for b in beads for j in b[1]) != list(range(len(h.tgt))):
                 raise RuntimeError(f"en-en gold: {doc} beads do not cover both sides once")
             beads = _ordered(beads)
+            if by_text != beads:
+                raise RuntimeError(f"en-en gold: {doc}: the composed gold and the text's differ")
             for s, t in beads:
                 stats[f"{len(s)}-{len(t)}"] += 1
             stats[f"documents ({kind})"] += 1
-            pairs.append(Pair(f"{EN_EN}/{kind}/{doc}", c.tgt, h.tgt, beads, "en", "en"))
+            pairs.append(Pair(f"{EN_EN}{'-all' if every else ''}/{kind}/{doc}", c.tgt, h.tgt, beads, "en", "en"))
     return pairs, dict(stats)
+
+
+def _tile_by_text(clean: list[str], hard: list[str]) -> list[tuple[tuple[int, ...], tuple[int, ...]]] | None:
+    """The beads that make `hard` from `clean` by dropping sentences and joining runs of up to
+    three adjacent ones (letters and digits equal, as _split_identical checks), with the fewest
+    drops; None if there is no such tiling."""
+    n, m = len(clean), len(hard)
+    inf = n + 1
+    best = [[inf] * (m + 1) for _ in range(n + 1)]  # fewest drops to make hard[:k] from clean[:i]
+    step: dict[tuple[int, int], tuple[int, int]] = {}
+    best[0][0] = 0
+    for i in range(n + 1):
+        for k in range(m + 1):
+            if i == k == 0:
+                continue
+            if i > 0 and best[i - 1][k] + 1 < best[i][k]:
+                best[i][k], step[i, k] = best[i - 1][k] + 1, (1, 0)
+            if k > 0:
+                for r in range(1, min(3, i) + 1):
+                    if best[i - r][k - 1] < best[i][k] and _split_identical(list(range(i - r, i)), [k - 1], clean, hard):
+                        best[i][k], step[i, k] = best[i - r][k - 1], (r, 1)
+    if best[n][m] >= inf:
+        return None
+    out = []
+    i, k = n, m
+    while i or k:
+        r, s = step[i, k]
+        out.append((tuple(range(i - r, i)), tuple(range(k - s, k))))
+        i, k = i - r, k - s
+    return out[::-1]
 
 
 def _ordered(beads: list[tuple[tuple[int, ...], tuple[int, ...]]]) -> list[tuple[tuple[int, ...], tuple[int, ...]]]:
@@ -169,7 +222,9 @@ def encoder_name(name: str) -> str:
 
 
 def load(name: str) -> list[Pair]:
-    return en_en_pairs()[0] if name == EN_EN else load_set(name)
+    if name in (EN_EN, EN_EN_ALL):
+        return en_en_pairs(name == EN_EN_ALL)[0]
+    return load_set(name)
 
 
 def texts_needed(pairs: list[Pair]) -> list[str]:
@@ -198,6 +253,25 @@ def run_system(system: str, pairs: list[Pair], enc, settings: AlignSettings) -> 
     else:
         raise ValueError(system)
     return test, time.perf_counter() - t0
+
+
+def scale(name: str, pairs: list[Pair], enc) -> str:
+    """The encoder's similarity scale on a set: cosine of all sentence pairs of a document
+    (nearly all unrelated) and of the gold 1-1 pairs, pooled over the set; and the share of
+    documents whose mean cosine is above align's centre_above (those align centres)."""
+    from align.aligner import AlignSettings as _S
+
+    above = _S().centre_above
+    every, gold, doc_means = [], [], []
+    for p in pairs:
+        sim = enc.encode(p.src) @ enc.encode(p.tgt).T
+        every.append(sim.ravel())
+        doc_means.append(float(sim.mean()))
+        gold += [sim[s[0], t[0]] for s, t in p.gold if len(s) == len(t) == 1]
+    a, g = np.concatenate(every), np.array(gold)
+    centred = sum(m > above for m in doc_means) if above is not None else 0
+    return (f"{name:20s} all pairs {a.mean():.3f} (sd {a.std():.3f})  gold 1-1 {g.mean():.3f} (sd {g.std():.3f})  "
+            f"gap/sd {(g.mean() - a.mean()) / a.std():.1f}  documents above centre_above: {centred}/{len(pairs)}")
 
 
 def fmt(sc: Score | None) -> str:
@@ -248,6 +322,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--sets", default="dev", help=f"comma list; 'dev' = the seven dev sets; '{EN_EN}'")
     ap.add_argument("--systems", default=",".join(SYSTEMS))
     ap.add_argument("--encode-only", action="store_true", help="fill the embedding cache and stop")
+    ap.add_argument("--detail", action="store_true", help="also P/R and found/right per bead type for each system")
+    ap.add_argument("--scale", action="store_true", help="only print the encoder's similarity scale per set")
     args = ap.parse_args(argv)
     enc = make_encoder(encoder_name(args.encoder), True)
     names = list(DEV_SETS) if args.sets == "dev" else args.sets.split(",")
@@ -261,13 +337,18 @@ def main(argv: list[str] | None = None) -> int:
             enc.encode(texts)
             print(f"{name}: {len(texts)} texts, {time.perf_counter() - t0:.0f}s", flush=True)
         return 0
+    if args.scale:
+        for name in names:
+            print(scale(name, load(name), enc), flush=True)
+        return 0
     scores: dict[str, dict[str, Score]] = {}
     timing: dict[str, dict[str, float]] = {}
     out: list[str] = []
-    if EN_EN in names:
-        stats = en_en_pairs()[1]
-        out.append(f"{EN_EN} set: " + ", ".join(f"{k}: {v}" for k, v in sorted(stats.items())))
-        print(out[-1], flush=True)
+    for name in (EN_EN, EN_EN_ALL):
+        if name in names:
+            stats = en_en_pairs(name == EN_EN_ALL)[1]
+            out.append(f"{name} set: " + ", ".join(f"{k}: {v}" for k, v in sorted(stats.items())))
+            print(out[-1], flush=True)
     for name in names:
         pairs = load(name)
         gold = [p.gold for p in pairs]
@@ -277,6 +358,9 @@ def main(argv: list[str] | None = None) -> int:
             scores[name][system] = score(gold, test)
             timing[name][system] = secs
             print(f"{name} {system}: {fmt(scores[name][system])}  ({secs:.1f}s)", flush=True)
+            if args.detail:
+                out.append(f"== {name} {system}\n{scores[name][system].format()}")
+                print(out[-1], flush=True)
     out.append(table(args.encoder, scores))
     if args.encoder == "use-m3":
         out.append(published_check(scores))
