@@ -76,6 +76,18 @@ def test_kanji_only_text_is_chinese_by_design() -> None:
     assert detect_language("真言宗泉涌寺派\n真言宗泉涌寺派（しんごんしゅうせんにゅうじは）は、日本における") == "ja"
 
 
+def test_a_kanji_only_japanese_list_is_not_called_chinese() -> None:
+    """A Kyoto article that is a list of paintings has no kana; declared Japanese it stays so (batch
+    refused such a piece of scale-dev as 'reads as zh'), while Chinese declared Japanese, simplified
+    or traditional, is still caught."""
+    from align.read.lang import reads_as_other
+
+    titles = "雪裡三友図\n湖山小景図\n四季花鳥図 六曲一双\n舟行送別図 伝周文\n古寺春雲図\n騎馬武者図（伝足利尊氏像）\n"
+    assert detect_language(titles) == "zh" and reads_as_other(titles, "ja") is None
+    assert reads_as_other("柬埔寨地雷行动中心成立三十多年来，在人道主义扫雷领域取得了显著成就。", "ja") == "zh"
+    assert reads_as_other("他說：「我們走吧。天黑了。」這是一個很好的問題。", "ja") == "zh"
+
+
 def test_language_facts_agree_on_every_spelling_of_a_code() -> None:
     """One base code for every consumer: the segmenter, the sentence joiner, the reader's line
     joiner and the aligner's swapped-languages check read 'ja', 'JA', 'ja-JP' and 'ja_JP' alike."""

@@ -159,11 +159,36 @@ def reads_as_other(text: str, lang: str) -> str | None:
     got = detect_language(text)
     if got == want:
         return None
+    if got == "zh" and want == "ja" and _chinese_share(text) < 0.05:
+        return None  # kanji without kana (a list of titles) is Japanese too, unless it reads as Chinese
     if got == "en" and want in _STOPWORDS:
         distinct, scores = _stopword_scores(text)
         if distinct["en"] < 5 or scores["en"] <= 3 * scores[want]:
             return None
     return got
+
+
+# Frequent in Chinese prose, rare in Japanese written in kanji alone.
+_CHINESE_MARKS = frozenset("的是了這們說麼嗎沒呢吧")
+
+
+def _chinese_share(text: str) -> float:
+    """Share of Han characters that only Chinese writes: outside Japanese's character set (cp932:
+    simplified forms) or Chinese function characters. Chinese prose: 0.18-0.48; Japanese, kana
+    and all, at most 0.026 on 502 scale-dev pieces; a kanji-only Kyoto list of paintings 0.0015."""
+    han = _SCRIPTS["han"].findall(text[:_SAMPLE])
+    if not han:
+        return 0.0
+    marked = 0
+    for ch in han:
+        if ch in _CHINESE_MARKS:
+            marked += 1
+            continue
+        try:
+            ch.encode("cp932")
+        except UnicodeEncodeError:
+            marked += 1
+    return marked / len(han)
 
 
 def _stopword_scores(text: str) -> tuple[dict[str, int], dict[str, int]]:
