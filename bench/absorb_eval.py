@@ -216,6 +216,74 @@ def fit_rise(by: dict, sets: list[str]) -> tuple[float, float, float]:
     return float(np.mean(ms)), float(np.mean(mo)), float(np.sqrt(np.mean(var)))
 
 
+class Grid:
+    """Strict F1 of each dev set under each pass setting, computed once: the pass runs on the
+    cached paths of `runs` (the aligner with the pass off), and the detach step, the pass's last
+    step, on the cached output of the rest of the pass."""
+
+    def __init__(self, R) -> None:
+        self.R = R
+        self.f1: dict = {}
+        self.paths: dict = {}
+
+    def F(self, name: str, setting) -> float:
+        """Strict F1 of set `name` with `setting` (rise, length, move, open, detach, detach length)."""
+        if (name, setting) not in self.f1:
+            sel = [r for r in self.R if r[0] == name]
+            head, (below, dlen) = setting[:4], setting[4:]
+            if (name, head) not in self.paths:
+                self.paths[name, head] = [process(path, c, S, T, (*head, None, 0.0)).beads
+                                          for _n, _p, path, c, S, T in sel]
+            outs = [b if below is None else detach_edges(b, S, T, below=below, length_weight=dlen)[0]
+                    for b, (_n, _p, _path, _c, S, T) in zip(self.paths[name, head], sel)]
+            self.f1[name, setting] = score([p.gold for _n, p, *_ in sel], [to_ids(o) for o in outs]).f1_strict
+        return self.f1[name, setting]
+
+
+def grid_of(rises="-1,-0.06,-0.04,-0.02,0,0.03", lengths="0,0.1,0.2", moves="None,0,0.02,0.05",
+            opens="0", detach="None,-0.12,-0.09,-0.06,-0.04", detach_length="0.2,0.3") -> list[tuple]:
+    """Every setting (rise, length, move, open, detach, detach length) of comma-separated values;
+    the defaults are the grid the shipped settings were chosen from."""
+    num = lambda x: None if x == "None" else float(x)  # noqa: E731
+    dlens = [float(x) for x in detach_length.split(",")]
+    det = [(b, w) for b in (num(x) for x in detach.split(",")) for w in ([0.0] if b is None else dlens)]
+    heads = itertools.product([num(x) for x in rises.split(",")], [float(x) for x in lengths.split(",")],
+                              [num(x) for x in moves.split(",")], [float(x) for x in opens.split(",")])
+    return [(*a, *d) for a in heads for d in det]
+
+
+def loso_lines(G: Grid, grid_for, both_rules: bool = True) -> list[str]:
+    """The leave-one-set-out table: each dev set scored with the setting chosen on the other six
+    (their worst slack, then their mean F1); `grid_for(others)` gives the settings to choose from.
+    Returns the lines, ending with the worst held-out slack."""
+    off = (None, 0.0, None, 0.0, None, 0.0)
+    lines = ["== leave one set out: the pass's settings chosen on the other six sets' worst slack",
+             f"{'held out':20s} {'rise':>7s} {'length':>6s} {'move':>5s} {'open':>5s} {'detach':>7s} {'dlen':>5s}"
+             "  F1 (pass off)  margin over better baseline"]
+    rules = [("sets without a baseline left out of the worst slack", None)]
+    if both_rules:
+        rules.append(("sets without a baseline counted as slack 0 (the rule before)", 0.0))
+    for rule, no_base in rules:
+        worst = np.inf
+        for held in DEV_SETS:
+            others = [s for s in DEV_SETS if s != held]
+
+            def crit(st):
+                return (worst_slack(others, lambda s: G.F(s, st), no_base), float(np.mean([G.F(s, st) for s in others])))
+
+            st = max(grid_for(others), key=crit)
+            b = best_strict(held)
+            mg = "" if b is None else f"{G.F(held, st) - b:+.3f}"
+            if b is not None:
+                worst = min(worst, slack(held, G.F(held, st)))
+            if no_base is None:
+                r = st[0] if not isinstance(st[0], RiseModel) else f"em{st[0].prior:.1f}/{st[0].weight:.0f}"
+                lines.append(f"{held:20s} {r!s:>7} {st[1]:6.2f} {st[2]!s:>5} {st[3]:5.2f} {st[4]!s:>7} {st[5]:5.2f}  "
+                             f"{G.F(held, st):.3f} ({G.F(held, off):.3f})  {mg}")
+        lines.append(f"worst held-out slack (margin - needed), {rule}: {worst:+.4f}")
+    return lines
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--rise", default="-1,-0.06,-0.04,-0.02,0,0.03")
@@ -226,67 +294,27 @@ def main() -> None:
     ap.add_argument("--detach-length", default="0.2,0.3", help="detach_length values")
     ap.add_argument("--em", action="store_true", help="per-document threshold from a RiseModel")
     args = ap.parse_args()
-    num = lambda x: None if x == "None" else float(x)  # noqa: E731
     R = runs(make_encoder("use-m3", True))
     print("== evidence of the nulls output with the pass off (rise + 0.1 x length fit)")
     by = evidence_table(R, 0.1)
-    dlens = [float(x) for x in args.detach_length.split(",")]
-    edge_table(R, dlens)
-    f1: dict = {}
-    paths: dict = {}
-
-    def F(name: str, setting) -> float:
-        """Strict F1 of a set; the detach step runs on the cached path of the rest of the pass
-        (it is the pass's last step, so this is the pass with that setting)."""
-        if (name, setting) not in f1:
-            sel = [r for r in R if r[0] == name]
-            head, (below, dlen) = setting[:4], setting[4:]
-            if (name, head) not in paths:
-                paths[name, head] = [process(path, c, S, T, (*head, None, 0.0)).beads for _n, _p, path, c, S, T in sel]
-            outs = [b if below is None else detach_edges(b, S, T, below=below, length_weight=dlen)[0]
-                    for b, (_n, _p, _path, _c, S, T) in zip(paths[name, head], sel)]
-            f1[name, setting] = score([p.gold for _n, p, *_ in sel], [to_ids(o) for o in outs]).f1_strict
-        return f1[name, setting]
-
-    lengths = [float(x) for x in args.length.split(",")]
-    moves = [num(x) for x in args.move.split(",")]
-    rises = [num(x) for x in args.rise.split(",")]
-    opens = [float(x) for x in args.open.split(",")]
-    detach = [(b, w) for b in (num(x) for x in args.detach.split(",")) for w in ([0.0] if b is None else dlens)]
-    base = {s: F(s, (None, 0.0, None, 0.0, None, 0.0)) for s in DEV_SETS}
-    print("== leave one set out: setting chosen on the other six sets' worst slack")
-    print(f"{'held out':20s} {'rise':>7s} {'length':>6s} {'move':>5s} {'open':>5s} {'detach':>7s} {'dlen':>5s}"
-          "  F1 (pass off)  margin over better baseline")
-    worst: dict = {}
-    for rule, no_base in (("sets without a baseline left out of the worst slack", None),
-                          ("sets without a baseline counted as slack 0 (the rule before)", 0.0)):
-        for held in DEV_SETS:
-            others = [s for s in DEV_SETS if s != held]
-            if args.em:
-                ms, mo, sd = fit_rise(by, others)
-                grid = [(RiseModel(ms, mo, sd, pr, w), 0.1, 0.02, 0.0, None, 0.0)
-                        for pr in (0.1, 0.3, 0.5) for w in (2.0, 10.0)]
-            else:
-                grid = [(*a, *d) for a in itertools.product(rises, lengths, moves, opens) for d in detach]
-
-            def crit(st):
-                return (worst_slack(others, lambda s: F(s, st), no_base), float(np.mean([F(s, st) for s in others])))
-
-            st = max(grid, key=crit)
-            b = best_strict(held)
-            mg = "" if b is None else f"{F(held, st) - b:+.3f}"
-            if b is not None:
-                worst[rule] = min(worst.get(rule, np.inf), slack(held, F(held, st)))
-            if no_base is None:
-                r = st[0] if not isinstance(st[0], RiseModel) else f"em{st[0].prior:.1f}/{st[0].weight:.0f}"
-                print(f"{held:20s} {r!s:>7} {st[1]:6.2f} {st[2]!s:>5} {st[3]:5.2f} {st[4]!s:>7} {st[5]:5.2f}  "
-                      f"{F(held, st):.3f} ({base[held]:.3f})  {mg}", flush=True)
-        print(f"worst held-out slack (margin - needed), {rule}: {worst[rule]:+.4f}")
+    edge_table(R, [float(x) for x in args.detach_length.split(",")])
+    G = Grid(R)
+    grid = grid_of(args.rise, args.length, args.move, args.open, args.detach, args.detach_length)
+    if args.em:
+        def grid_for(others):
+            ms, mo, sd = fit_rise(by, others)
+            return [(RiseModel(ms, mo, sd, pr, w), 0.1, 0.02, 0.0, None, 0.0)
+                    for pr in (0.1, 0.3, 0.5) for w in (2.0, 10.0)]
+    else:
+        def grid_for(others):
+            return grid
+    print("\n".join(loso_lines(G, grid_for)), flush=True)
     if not args.em:
         print("== strict F1 per setting (rise, length, move, open, detach, detach length)")
         print(f"{'setting':44s} " + " ".join(f"{s[:12]:>12s}" for s in DEV_SETS))
-        for st in sorted({k[1] for k in f1}, key=str):
-            print(f"{str(st):44s} " + " ".join(f"{F(s, st):12.3f}" for s in DEV_SETS))
+        for st in sorted({k[1] for k in G.f1}, key=str):
+            print(f"{str(st):44s} " + " ".join(f"{G.F(s, st):12.3f}" for s in DEV_SETS))
+
 
 if __name__ == "__main__":
     main()
