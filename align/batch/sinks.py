@@ -138,8 +138,11 @@ class DatasetSink:
     def write(self, pair: PairSpec, alignment: Alignment) -> AddResult:
         from align.formats import rows_from_alignment, write_rows
         from align.store import AddResult
+        from align.store.corpus import document_sha256
 
-        src_sha, tgt_sha, signature = _fingerprint(pair, str(alignment.signature))
+        # the bytes that were aligned, as a corpus records them (not the files read again)
+        src_sha, tgt_sha = document_sha256(alignment.src, pair.src), document_sha256(alignment.tgt, pair.tgt)
+        signature = str(alignment.signature)
         seconds = alignment.stats.get("total_s")
         meta = dict(zip(PART_KEYS, (
             pair.doc_id, str(pair.src), str(pair.tgt), src_sha, tgt_sha, signature,

@@ -19,7 +19,8 @@ from typing import Literal
 
 from align.errors import CorpusError, UsageError
 from align.model import (
-    BEAD_STATUSES, EXPORTED_STATUSES, REVIEW_THRESHOLD, REVIEWED_STATUSES, Alignment, join_sentences, time_span,
+    BEAD_STATUSES, EXPORTED_STATUSES, REVIEW_THRESHOLD, REVIEWED_STATUSES, Alignment, Document, join_sentences,
+    time_span,
 )
 from align.store import schema
 from align.store.unicode import lone_surrogate as _lone_surrogate
@@ -105,6 +106,12 @@ def file_sha256(path: Path) -> str:
     """The sha256 of a file's bytes, as a corpus records each document's two files: what tells
     an unchanged pair (`add` does nothing, `batch` skips it) from a changed one."""
     return _sha256(Path(path), "")
+
+
+def document_sha256(doc: Document, path: Path | None) -> str:
+    """The sha256 a corpus or a batch's dataset records for one side of a pair: of the bytes the
+    document was read from, else of the file at `path`, else of its text."""
+    return doc.sha256 or _sha256(path, doc.text)
 
 
 def check_doc_id(doc_id: str) -> None:
@@ -350,8 +357,8 @@ class Corpus:
         ):
             where = _path_text(path or a_doc.source) or repr(doc_id)
             _require_unicode(texts, f"{where}: {side} sentence {{k}}", fix)
-        sha_src = alignment.src.sha256 or _sha256(src_path, alignment.src.text)
-        sha_tgt = alignment.tgt.sha256 or _sha256(tgt_path, alignment.tgt.text)
+        sha_src = document_sha256(alignment.src, src_path)
+        sha_tgt = document_sha256(alignment.tgt, tgt_path)
         sig = alignment.signature
         sig_text = str(sig) if sig else None
         auto = [(tuple(b.src), tuple(b.tgt), float(b.confidence)) for b in alignment.beads]
