@@ -276,6 +276,11 @@ def test_default_doc_id() -> None:
     assert default_doc_id(Path("/x/speech.ja.txt"), "ja") == "speech"
     assert default_doc_id(Path("/x/speech_ja.md"), "ja") == "speech"
     assert default_doc_id(Path("/x/remarks.txt"), "ja") == "remarks"
+    # every format the reader knows loses its extension and language tag, as batch names the pair
+    # (speech.ja.pdf was stored as 'speech.ja.pdf' by add and as 'speech' by batch)
+    for name in ("speech.ja.pdf", "speech_ja.docx", "speech-JA.srt", "speech.ja.vtt", "speech.ja.markdown"):
+        assert default_doc_id(Path("/x") / name, "ja") == "speech"
+    assert default_doc_id(Path("/x/BDS00519/ja.pdf"), "ja") == "BDS00519"
 
 
 _EXPORT_WHILE_ADD = """

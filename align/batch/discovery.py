@@ -25,6 +25,7 @@ from pathlib import Path
 
 from align.batch.jobs import Failure, PairSpec
 from align.errors import FormatError, InputError, UsageError
+from align.read.lang import strip_language_tag
 
 LAYOUTS = (
     "Folder layouts: NAME.ja.EXT + NAME.en.EXT (or NAME_ja / NAME-ja) in any sub-folder, id NAME; a folder"
@@ -35,10 +36,8 @@ LAYOUTS = (
 )
 """The layouts `align batch --help` names (the language tags are --src-lang/--tgt-lang)."""
 
-PRESEGMENTED_EXTENSION = ".sent"
 MANIFEST_SEPARATORS = {".csv": ",", ".tsv": "\t", ".tab": "\t"}
 MANIFEST_JSONL = (".jsonl", ".ndjson")
-TAG_SEPARATORS = (".", "_", "-")
 
 
 @dataclass(frozen=True)
@@ -74,9 +73,9 @@ def discover(
 
 
 def _known_extensions() -> frozenset[str]:
-    from align.read.reader import READ_EXTENSIONS
+    from align.read.reader import DOCUMENT_EXTENSIONS
 
-    return frozenset((*READ_EXTENSIONS, PRESEGMENTED_EXTENSION))
+    return DOCUMENT_EXTENSIONS
 
 
 def _files(folder: Path) -> Iterator[Path]:
@@ -86,15 +85,6 @@ def _files(folder: Path) -> Iterator[Path]:
         for name in sorted(files):
             if not name.startswith("."):
                 yield Path(root) / name
-
-
-def _untag(stem: str, lang: str) -> str | None:
-    """NAME of `NAME.lang` / `NAME_lang` / `NAME-lang` (any case), else None."""
-    for sep in TAG_SEPARATORS:
-        tail = sep + lang
-        if len(stem) > len(tail) and stem.lower().endswith(tail.lower()):
-            return stem[: -len(tail)]
-    return None
 
 
 def _key(rel_folder: Path, name: str) -> str:
@@ -114,7 +104,7 @@ def scan_folder(folder: Path, *, src_lang: str = "ja", tgt_lang: str = "en", pre
                 if path.suffix.lower() not in extensions:
                     ignored += 1
                     continue
-                stem = _untag(path.stem, langs[side]) or path.stem
+                stem = strip_language_tag(path.stem, langs[side]) or path.stem
                 groups.setdefault(_key(path.parent.relative_to(base), stem), {}).setdefault(side, []).append(path)
     else:
         for path in _files(folder):
@@ -126,8 +116,8 @@ def scan_folder(folder: Path, *, src_lang: str = "ja", tgt_lang: str = "en", pre
                 if path.stem.lower() == lang.lower():  # a folder per document: ja.md + en.md
                     key = rel.as_posix() if str(rel) != "." else folder.resolve().name
                     break
-                name = _untag(path.stem, lang)
-                if name is not None:  # NAME.ja.md + NAME.en.md
+                name = strip_language_tag(path.stem, lang)
+                if name:  # NAME.ja.md + NAME.en.md
                     key = _key(rel, name)
                     break
             else:
@@ -147,6 +137,8 @@ def scan_folder(folder: Path, *, src_lang: str = "ja", tgt_lang: str = "en", pre
 def _pool(paths: list[Path], presegmented: bool) -> list[Path]:
     """The candidates of one side: `.sent` files with --presegmented, the others without it,
     where both kinds are there."""
+    from align.read.reader import PRESEGMENTED_EXTENSION
+
     sent = [p for p in paths if p.suffix.lower() == PRESEGMENTED_EXTENSION]
     rest = [p for p in paths if p.suffix.lower() != PRESEGMENTED_EXTENSION]
     if sent and rest:

@@ -49,6 +49,20 @@ def base_language(lang: str) -> str:
     return lang.replace("_", "-").split("-")[0].lower()
 
 
+LANGUAGE_TAG_SEPARATORS = (".", "_", "-")
+"""What stands between a file's name and its language tag: speech.ja, speech_ja, speech-ja."""
+
+
+def strip_language_tag(stem: str, lang: str) -> str | None:
+    """NAME of a file stem `NAME.lang` / `NAME_lang` / `NAME-lang` (any case; NAME may be
+    empty), else None: how `align add` names a document and `align batch` pairs its files."""
+    for sep in LANGUAGE_TAG_SEPARATORS:
+        tail = sep + lang
+        if stem.lower().endswith(tail.lower()):
+            return stem[: -len(tail)]
+    return None
+
+
 def joins_without_spaces(lang: str) -> bool:
     """True for languages written without spaces between words (Japanese, Chinese, Thai, ...)."""
     return base_language(lang) in NO_SPACE_LANGS

@@ -53,6 +53,10 @@ _EXTENSIONS: dict[str, Format] = {
 }
 READ_EXTENSIONS: tuple[str, ...] = tuple(_EXTENSIONS)
 """The extensions read by their format (any other file is read as plain text or HTML)."""
+PRESEGMENTED_EXTENSION = ".sent"
+"""A pre-segmented file: one sentence a line (`--presegmented`)."""
+DOCUMENT_EXTENSIONS: frozenset[str] = frozenset((*READ_EXTENSIONS, PRESEGMENTED_EXTENSION))
+"""Every extension a document file may have: the reader's formats and pre-segmented files."""
 _PARSERS: dict[str, Callable[[str], list[RawBlock]]] = {
     "txt": parse_txt,
     "md": parse_markdown,

@@ -157,17 +157,20 @@ def _owner_hint(doc_id: str) -> str:
 
 
 def default_doc_id(src: Path, src_lang: str = "ja") -> str:
-    """A document id from the source file name: `speech.ja.txt` → `speech`; a file named
-    only by its language (`ja.sent`) takes its folder's name. Bytes of a name that is not
+    """A document id from the source file name: `speech.ja.txt` or `speech_ja.pdf` → `speech`
+    (as `align batch` names the pair of a folder); a file named only by its language
+    (`ja.sent`, `ja.pdf`) takes its folder's name. Bytes of a name that is not
     UTF-8 become \\xNN, so the id is always valid Unicode (exports write UTF-8)."""
+    from align.read.lang import strip_language_tag
+    from align.read.reader import DOCUMENT_EXTENSIONS
+
     name = Path(src).name
-    for suffix in (".txt", ".sent", ".md", ".html", ".htm", ".xml"):
-        if name.lower().endswith(suffix):
-            name = name[: -len(suffix)]
-            break
-    for sep in (".", "_", "-"):
-        if name.lower().endswith(sep + src_lang.lower()):
-            name = name[: -len(src_lang) - 1]
+    suffix = Path(name).suffix.lower()
+    if suffix in DOCUMENT_EXTENSIONS or suffix == ".xml":  # every format the reader knows, as batch names a pair
+        name = name[: -len(suffix)]
+    untagged = strip_language_tag(name, src_lang)
+    if untagged is not None:
+        name = untagged
     if not name or name.lower() == src_lang.lower():
         name = Path(src).resolve().parent.name or "doc"
     return _path_text(name) or "doc"  # a name that is not UTF-8: its bytes as \xNN
