@@ -80,6 +80,9 @@ def test_list_show_export_read_a_corpus_on_read_only_storage(shelf: Path, tmp_pa
     r = align_cmd("export", corpus, "-o", out)
     assert r.returncode == 0, r.stderr
     assert len(out.read_text().splitlines()) == 10
+    r = align_cmd("stats", corpus)
+    assert r.returncode == 0, r.stderr
+    assert "1 documents" in r.stdout
     assert snapshot(shelf) == before
 
 
@@ -142,6 +145,7 @@ def test_reading_where_it_could_write_leaves_no_wal_files_behind(shelf: Path, tm
 
     corpus = shelf / "c.db"
     make_corpus(corpus)
-    for args in (("list", corpus), ("show", corpus, "clt"), ("export", corpus, "-o", tmp_path / "out.jsonl")):
+    for args in (("list", corpus), ("show", corpus, "clt"), ("export", corpus, "-o", tmp_path / "out.jsonl"),
+                 ("stats", corpus)):
         assert run(*args).exit_code == 0
     assert sorted(p.name for p in shelf.iterdir()) == ["c.db"]

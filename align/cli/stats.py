@@ -41,7 +41,7 @@ def stats_cmd(
     from align.store import Corpus
     from align.store.stats import corpus_stats, stats_long, stats_records
 
-    with Corpus(corpus) as c:
+    with Corpus(corpus, readonly=True) as c:  # a read: works on read-only storage, as list does
         stats = corpus_stats(c, top=top, threshold=threshold)
     if fmt == "json":
         import json
